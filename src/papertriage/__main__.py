@@ -1,0 +1,3 @@
+from papertriage.cli import main
+
+main()

@@ -1,0 +1,46 @@
+"""The project's own error types. Core code raises these; only the CLI prints them."""
+
+from __future__ import annotations
+
+
+class PapertriageError(Exception):
+    """Base class: a failure the user can act on, shown as one line."""
+
+
+class InputError(PapertriageError):
+    """A file, page or response that is malformed or not in a format we read."""
+
+    def __init__(self, origin: str, message: str, where: str | None = None) -> None:
+        self.origin = origin
+        self.where = where
+        self.detail = message
+        place = f"{origin}:{where}" if where else origin
+        super().__init__(f"{place}: {message}")
+
+
+class UnknownFormatError(InputError):
+    """Content that none of the importers recognises."""
+
+
+class NotFoundError(PapertriageError):
+    """A paper id (or other key) that is not in the store."""
+
+
+class BadIdError(PapertriageError):
+    """Text that is not any form of arXiv id."""
+
+
+class StoreError(PapertriageError):
+    """The store file cannot be opened or used (not SQLite, newer schema, locked)."""
+
+
+class ConfigError(PapertriageError):
+    """A config file with an unknown key, a wrong type or invalid YAML."""
+
+
+class QueryError(PapertriageError):
+    """A filter query that cannot be understood."""
+
+
+class FetchError(PapertriageError):
+    """A network source answered with an error or could not be reached."""

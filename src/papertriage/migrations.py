@@ -1,0 +1,175 @@
+"""The schema history. One function per change; only ever append, never edit.
+
+Applied through sqlite-utils' ``Migrations`` (recorded in ``_sqlite_migrations``).
+sqlite_utils is imported only when something is pending, to keep start-up fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+MIGRATION_SET = "papertriage"
+_STEPS: list[Callable[[Any], None]] = []
+
+
+def step(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+    _STEPS.append(fn)
+    return fn
+
+
+def names() -> list[str]:
+    return [fn.__name__ for fn in _STEPS]
+
+
+def apply(conn: Any) -> None:
+    """Apply every pending migration, each in its own transaction."""
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for fn in _STEPS:
+        migrations()(fn)
+    migrations.apply(Database(conn, execute_plugins=False, recursive_triggers=False))
+
+
+def run_script(db: Any, script: str) -> None:
+    """Run several statements inside the caller's transaction (executescript would commit)."""
+    import sqlite3
+
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+
+
+@step
+def m001_create_store(db: Any) -> None:
+    run_script(db, _M001)
+
+
+_M001 = """
+CREATE TABLE papers (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    version INTEGER,
+    title TEXT,
+    abstract TEXT,
+    authors TEXT,
+    categories TEXT,
+    primary_category TEXT,
+    comment TEXT,
+    journal_ref TEXT,
+    doi TEXT,
+    license TEXT,
+    published TEXT,
+    updated TEXT,
+    code_url TEXT,
+    project_url TEXT,
+    hf_upvotes INTEGER,
+    hf_comments INTEGER,
+    github_repo TEXT,
+    github_stars INTEGER,
+    ai_summary TEXT,
+    ai_keywords TEXT,
+    hf_organization TEXT,
+    hf_featured TEXT,
+    title_key TEXT,
+    authors_text TEXT,
+    first_seen TEXT,
+    last_seen TEXT,
+    first_run INTEGER,
+    last_run INTEGER
+);
+CREATE INDEX idx_papers_title_key ON papers(title_key);
+CREATE INDEX idx_papers_published ON papers(published);
+CREATE INDEX idx_papers_first_run ON papers(first_run);
+
+CREATE VIRTUAL TABLE papers_fts USING FTS5 (
+    title, abstract, authors_text,
+    tokenize='porter unicode61 remove_diacritics 2',
+    content="papers"
+);
+CREATE TRIGGER papers_ai AFTER INSERT ON papers BEGIN
+    INSERT INTO papers_fts (rowid, title, abstract, authors_text)
+    VALUES (new.rowid, new.title, new.abstract, new.authors_text);
+END;
+CREATE TRIGGER papers_ad AFTER DELETE ON papers BEGIN
+    INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors_text)
+    VALUES ('delete', old.rowid, old.title, old.abstract, old.authors_text);
+END;
+CREATE TRIGGER papers_au AFTER UPDATE OF title, abstract, authors_text ON papers BEGIN
+    INSERT INTO papers_fts (papers_fts, rowid, title, abstract, authors_text)
+    VALUES ('delete', old.rowid, old.title, old.abstract, old.authors_text);
+    INSERT INTO papers_fts (rowid, title, abstract, authors_text)
+    VALUES (new.rowid, new.title, new.abstract, new.authors_text);
+END;
+
+-- Where and when each source listed a paper, with the raw item it gave.
+CREATE TABLE sightings (
+    paper_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    origin TEXT,
+    announce_type TEXT,
+    first_seen TEXT,
+    last_seen TEXT,
+    raw TEXT,
+    PRIMARY KEY (paper_id, source)
+);
+
+-- Ids that were merged into another paper (provisional ids, duplicates).
+CREATE TABLE aliases (
+    alias TEXT PRIMARY KEY,
+    paper_id TEXT NOT NULL,
+    merged_at TEXT
+);
+
+-- Each import or fetch: when, what, counts, outcome.
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    target TEXT,
+    started TEXT,
+    finished TEXT,
+    outcome TEXT,
+    counts TEXT,
+    message TEXT
+);
+
+-- What the user wrote. Keyed by the bare arXiv id; imports never touch these.
+CREATE TABLE tags (
+    paper_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    created TEXT,
+    PRIMARY KEY (paper_id, tag)
+);
+CREATE INDEX idx_tags_tag ON tags(tag);
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    paper_id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created TEXT
+);
+CREATE INDEX idx_notes_paper ON notes(paper_id);
+CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY,
+    paper_id TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    created TEXT,
+    undone INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX idx_decisions_paper ON decisions(paper_id);
+
+-- Conditional-request validators per URL, so an unchanged feed is one 304.
+CREATE TABLE http_cache (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    content_hash TEXT,
+    fetched TEXT
+);
+"""

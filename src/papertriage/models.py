@@ -1,0 +1,141 @@
+"""The one normalized paper record every source is turned into."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from . import ids
+from .text import clean
+
+# Fields that hold lists; stored as JSON arrays in the papers table.
+LIST_FIELDS = ("authors", "categories", "ai_keywords")
+# Fields describing the arXiv paper itself (from whichever source).
+ARXIV_FIELDS = (
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "primary_category",
+    "comment",
+    "journal_ref",
+    "doi",
+    "license",
+)
+# Signals only Hugging Face gives; a newer reading replaces an older one.
+HF_FIELDS = (
+    "hf_upvotes",
+    "hf_comments",
+    "github_repo",
+    "github_stars",
+    "ai_summary",
+    "ai_keywords",
+    "hf_organization",
+    "project_url",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    id: str
+    title: str | None = None
+    version: int | None = None
+    abstract: str | None = None
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    license: str | None = None
+    published: str | None = None  # first version, YYYY-MM-DD
+    updated: str | None = None  # latest version, YYYY-MM-DD
+    code_url: str | None = None
+    project_url: str | None = None
+    hf_upvotes: int | None = None
+    hf_comments: int | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    hf_organization: str | None = None
+    hf_featured: str | None = None  # the day it was on Daily Papers, YYYY-MM-DD
+    # Where this sighting came from; not stored on the paper row.
+    source: str = "unknown"
+    origin: str | None = None
+    announce_type: str | None = None
+    raw: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def abs_url(self) -> str | None:
+        return ids.abs_url(self.id)
+
+    @property
+    def pdf_url(self) -> str | None:
+        return ids.pdf_url(self.id)
+
+    @property
+    def hf_url(self) -> str | None:
+        return ids.hf_url(self.id)
+
+    def with_(self, **changes: Any) -> Paper:
+        return replace(self, **changes)
+
+
+SIGHTING_FIELDS = ("source", "origin", "announce_type", "raw")
+PAPER_COLUMNS = tuple(f.name for f in fields(Paper) if f.name not in SIGHTING_FIELDS)
+
+
+def make_paper(**values: Any) -> Paper:
+    """Build a Paper, cleaning text fields and dropping empty values."""
+    for key in (
+        "title",
+        "abstract",
+        "comment",
+        "journal_ref",
+        "doi",
+        "ai_summary",
+        "hf_organization",
+    ):
+        if key in values:
+            values[key] = clean(values[key])
+    for key in LIST_FIELDS:
+        if key in values:
+            values[key] = tuple(c for c in (clean(v) for v in values[key] or ()) if c)
+    for key in ("hf_upvotes", "hf_comments", "github_stars", "version"):
+        if values.get(key) is not None:
+            try:
+                values[key] = int(values[key])
+            except (TypeError, ValueError):
+                values[key] = None
+    cats = values.get("categories") or ()
+    if not values.get("primary_category") and cats:
+        values["primary_category"] = cats[0]
+    return Paper(**values)
+
+
+def paper_to_row(paper: Paper) -> dict[str, Any]:
+    """The papers-table row for a paper (lists as JSON text)."""
+    row: dict[str, Any] = {}
+    for name in PAPER_COLUMNS:
+        value = getattr(paper, name)
+        if name in LIST_FIELDS:
+            value = json.dumps(list(value), ensure_ascii=False) if value else None
+        row[name] = value
+    return row
+
+
+def row_to_dict(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as plain data: JSON lists decoded, links added."""
+    out = dict(row)
+    for name in LIST_FIELDS:
+        if name in out:
+            out[name] = json.loads(out[name]) if out[name] else []
+    pid = out.get("id", "")
+    out["abs_url"] = ids.abs_url(pid)
+    out["pdf_url"] = ids.pdf_url(pid)
+    out["hf_url"] = (
+        ids.hf_url(pid) if out.get("hf_featured") or out.get("hf_upvotes") is not None else None
+    )
+    return out

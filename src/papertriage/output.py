@@ -1,0 +1,134 @@
+"""Writing rows of papers to stdout: a Rich table on a terminal, or json/jsonl/csv/ids."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from typing import Any, TextIO
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    ids = "ids"
+
+
+CSV_FIELDS = (
+    "id",
+    "version",
+    "title",
+    "authors",
+    "categories",
+    "primary_category",
+    "published",
+    "updated",
+    "hf_upvotes",
+    "abs_url",
+)
+
+
+def short_authors(authors: Sequence[str], n: int = 2) -> str:
+    if not authors:
+        return ""
+    if len(authors) <= n:
+        return ", ".join(authors)
+    return f"{', '.join(authors[:n])} et al."
+
+
+def neutralize(value: str) -> str:
+    """Stop spreadsheets from treating a cell as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def write_rows(
+    rows: Iterable[dict[str, Any]],
+    fmt: Format,
+    out: TextIO | None = None,
+    highlight: Sequence[str] = (),
+) -> None:
+    out = out or sys.stdout
+    if fmt == Format.json:
+        out.write("[")
+        for n, row in enumerate(rows):
+            out.write((",\n " if n else "\n ") + json.dumps(row, ensure_ascii=False))
+        out.write("\n]\n")
+    elif fmt == Format.jsonl:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif fmt == Format.ids:
+        for row in rows:
+            out.write(row["id"] + "\n")
+    elif fmt == Format.csv:
+        _csv(rows, out)
+    elif out.isatty():
+        _table(list(rows), highlight)
+    else:
+        _plain(rows, out)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _csv(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
+    writer = csv.writer(out)
+    writer.writerow(CSV_FIELDS)
+    for row in rows:
+        writer.writerow([neutralize(_cell(row.get(k))) for k in CSV_FIELDS])
+
+
+def _plain(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
+    for row in rows:
+        date = row.get("published") or ""
+        up = row.get("hf_upvotes")
+        fields = [
+            row["id"],
+            date,
+            _cell(row.get("primary_category")),
+            "" if up is None else str(up),
+            row.get("title") or "",
+            short_authors(row.get("authors") or []),
+        ]
+        out.write("\t".join(f.replace("\t", " ") for f in fields) + "\n")
+
+
+def _table(rows: list[dict[str, Any]], highlight: Sequence[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console()
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=False)
+    narrow = console.width < 100
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    if not narrow:
+        table.add_column("cat", style="magenta", no_wrap=True, max_width=10)
+    table.add_column("▲", justify="right", no_wrap=True)
+    table.add_column("title", ratio=3, overflow="fold")
+    if not narrow:
+        table.add_column("authors", ratio=1, style="dim", overflow="ellipsis", no_wrap=True)
+    for row in rows:
+        title = Text(row.get("title") or "")
+        if highlight:
+            title.highlight_words(highlight, style="bold yellow", case_sensitive=False)
+        up = row.get("hf_upvotes")
+        cells = [row["id"], row.get("published") or ""]
+        if not narrow:
+            cells.append(row.get("primary_category") or "")
+        cells += ["" if up is None else str(up), title]
+        if not narrow:
+            cells.append(short_authors(row.get("authors") or []))
+        table.add_row(*cells)
+    console.print(table)
+    if not rows:
+        Console(stderr=True).print("[dim]no papers[/dim]")

@@ -1,0 +1,1 @@
+"""One module per listing format: a pure ``parse`` (and ``sniff``) per format."""

@@ -1,0 +1,135 @@
+"""Opening the store: where it lives, file checks, pragmas, migrations, transactions.
+
+The hot path uses the stdlib ``sqlite3`` connection directly; sqlite-utils is
+loaded only to apply migrations (and by users, on the same plain file).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import migrations
+from .errors import StoreError
+
+DB_FILENAME = "papers.db"
+BUSY_TIMEOUT_S = 60.0
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def default_home() -> Path:
+    home = os.environ.get("PAPERTRIAGE_HOME")
+    if home:
+        return Path(home)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("papertriage", appauthor=False))
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--db, else $PAPERTRIAGE_DB, else $PAPERTRIAGE_HOME/papers.db, else the user data dir."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("PAPERTRIAGE_DB")
+    if env:
+        return Path(env).expanduser()
+    return default_home() / DB_FILENAME
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a papertriage store")
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head and head != _SQLITE_MAGIC:
+        raise StoreError(f"{path}: not a SQLite database (use --db to pick another file)")
+
+
+def _create_private(path: Path) -> None:
+    """Create the store file readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    _check_file(path)
+    if not path.exists():
+        if readonly:
+            raise StoreError(
+                f"{path}: no store here yet (run `papertriage import` or `fetch` first)"
+            )
+        _create_private(path)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        conn.isolation_level = None  # explicit transactions only, see transaction()
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = OFF")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open store: {exc}") from exc
+    return conn
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    try:
+        rows = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+            [migrations.MIGRATION_SET],
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [r[0] for r in rows]
+
+
+def open_db(
+    explicit: str | os.PathLike[str] | None = None, migrate: bool = True
+) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the store. Refuses a newer schema."""
+    path = db_path(explicit)
+    conn = connect(path)
+    try:
+        applied = applied_migrations(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a usable SQLite database: {exc}") from exc
+    known = migrations.names()
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise StoreError(
+            f"{path}: written by a newer papertriage (schema step {unknown[-1]}); upgrade papertriage to use it"
+        )
+    if migrate and len(applied) < len(known):
+        try:
+            migrations.apply(conn)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{path}: could not upgrade the store: {exc}") from exc
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so a
+    concurrent writer waits on busy_timeout instead of failing with 'database is locked'."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return len(applied_migrations(conn))

@@ -1,0 +1,103 @@
+"""Text and date normalisation shared by every source."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+
+_WS = re.compile(r"\s+")
+_LATEX_CMD_ARG = re.compile(
+    r"\\(?:textsc|textbf|textit|emph|mathrm|mathbf|mathcal|texttt|text|mbox|rm|bf|it)\s*\{([^{}]*)\}"
+)
+_LATEX_ACCENT = re.compile(r"\\([`'^\"~=.uvHcdbkr])\s*\{?\\?([A-Za-z])\}?")
+_LATEX_CMD = re.compile(r"\\[A-Za-z]+\s*")
+_ACCENTS = {
+    "`": "\u0300",
+    "'": "\u0301",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+
+
+def clean(text: str | None) -> str | None:
+    """Collapse whitespace and arXiv's hard line wraps; None for empty text."""
+    if text is None:
+        return None
+    s = _WS.sub(" ", str(text)).strip()
+    return s or None
+
+
+def delatex(text: str) -> str:
+    """Turn the LaTeX that appears in titles and names into plain Unicode text."""
+    s = _LATEX_ACCENT.sub(
+        lambda m: unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)]), text
+    )
+    for _ in range(3):
+        s2 = _LATEX_CMD_ARG.sub(r"\1", s)
+        if s2 == s:
+            break
+        s = s2
+    s = _LATEX_CMD.sub("", s)
+    return s.replace("{", "").replace("}", "").replace("$", "").replace("~", " ")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII-ish form: accents removed, for name and title comparison."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def title_key(title: str | None) -> str:
+    """A normalized title: case, punctuation, hyphenation, LaTeX and wraps don't matter."""
+    if not title:
+        return ""
+    s = fold(delatex(title))
+    s = re.sub(r"(\w)-\s*(\w)", r"\1\2", s)  # layer-wise == layerwise
+    s = re.sub(r"[^\w]+", " ", s)
+    return _WS.sub(" ", s).strip()
+
+
+def parse_date(value: object) -> str | None:
+    """Parse the date forms the sources use into 'YYYY-MM-DD' (UTC), or None."""
+    dt = parse_datetime(value)
+    return dt.date().isoformat() if dt else None
+
+
+def parse_datetime(value: object) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    s = str(value).strip()
+    if not s:
+        return None
+    iso = s.replace("Z", "+00:00")
+    try:
+        dt = datetime.fromisoformat(iso)
+    except ValueError:
+        try:
+            dt = parsedate_to_datetime(s)  # RFC 822/2822: RSS pubDate, Kaggle versions
+        except (TypeError, ValueError, IndexError):
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from papertriage.cli import app
+from papertriage.store import open_db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def env_setup(tmp_path, monkeypatch):
+    """Every test gets its own home: store and config never touch the real user dirs."""
+    monkeypatch.setenv("PAPERTRIAGE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("PAPERTRIAGE_DB", raising=False)
+    monkeypatch.setenv("PAPERTRIAGE_CONFIG", str(tmp_path / "home" / "config.yaml"))
+    monkeypatch.setenv("COLUMNS", "120")
+    return tmp_path
+
+
+@pytest.fixture
+def fixture_path():
+    def get(rel: str) -> Path:
+        path = FIXTURES / rel
+        assert path.exists(), path
+        return path
+
+    return get
+
+
+@pytest.fixture
+def db_file(tmp_path) -> Path:
+    return tmp_path / "home" / "papers.db"
+
+
+@pytest.fixture
+def conn(db_file):
+    c = open_db(db_file)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def cli():
+    """Run the CLI in-process; returns the Result (stdout and stderr kept apart)."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=input)
+
+    return run
+
+
+@pytest.fixture
+def cli_json(cli):
+    def run(*args: str):
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    return run
