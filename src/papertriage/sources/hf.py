@@ -52,17 +52,17 @@ def parse_value(value: Any, origin: str, kind: str | None = None) -> Iterator[Pa
     if kind == "hf-paper":
         if not isinstance(value, dict):
             raise InputError(origin, "expected a paper object")
-        yield _paper(value, {}, "hf-paper", origin, value)
+        yield paper_record(value, {}, "hf-paper", origin, value)
         return
     if not isinstance(value, list):
         raise InputError(origin, "expected a JSON array of papers")
     for n, item in enumerate(value, 1):
         if not isinstance(item, dict) or not isinstance(item.get("paper"), dict):
             raise InputError(origin, "item has no 'paper' object", where=f"item {n}")
-        yield _paper(item["paper"], item, kind, origin, item)
+        yield paper_record(item["paper"], item, kind, origin, item)
 
 
-def _paper(
+def paper_record(
     paper: dict[str, Any], item: dict[str, Any], source: str, origin: str, raw: Any
 ) -> Paper:
     found = ids.try_parse_id(str(paper.get("id") or ""))
