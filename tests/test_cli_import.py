@@ -168,4 +168,4 @@ def test_own_json_round_trip(cli, fixture_path, tmp_path):
 def test_demo_runs_offline(cli, tmp_path):
     result = cli("demo", "--db", tmp_path / "demo.db")
     assert result.exit_code == 0, result.output
-    assert "new 20" in result.stderr
+    assert "20 read, 20 new" in result.stderr

@@ -13,6 +13,12 @@ _LATEX_CMD_ARG = re.compile(
 )
 _LATEX_ACCENT = re.compile(r"\\([`'^\"~=.uvHcdbkr])\s*\{?\\?([A-Za-z])\}?")
 _LATEX_CMD = re.compile(r"\\[A-Za-z]+\s*")
+# Letters TeX writes as commands: {\\l}ukasz, \\aa, S{\\o}ren.
+_TEX_LETTER = re.compile(r"\\(aa|AA|ae|AE|oe|OE|ss|l|L|o|O)(?![A-Za-z])\s*")
+_TEX_LETTERS = {
+    "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
+    "ss": "ß", "l": "ł", "L": "Ł", "o": "ø", "O": "Ø",
+}  # fmt: skip
 _ACCENTS = {
     "`": "\u0300",
     "'": "\u0301",
@@ -42,8 +48,9 @@ def clean(text: str | None) -> str | None:
 
 def delatex(text: str) -> str:
     """Turn the LaTeX that appears in titles and names into plain Unicode text."""
+    s = _TEX_LETTER.sub(lambda m: _TEX_LETTERS[m.group(1)], text)
     s = _LATEX_ACCENT.sub(
-        lambda m: unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)]), text
+        lambda m: unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)]), s
     )
     for _ in range(3):
         s2 = _LATEX_CMD_ARG.sub(r"\1", s)
