@@ -1,0 +1,57 @@
+"""Writing a file so that readers see the old content or the new, never half of either."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from .errors import PapertriageError
+
+
+class OutputFileError(PapertriageError):
+    """The output file cannot be written."""
+
+
+def write_atomic(path: Path | str, write: Callable[[TextIO], None]) -> None:
+    """Call write(stream) on a temporary file next to path, then rename it over path.
+
+    The temporary file lives in the same directory so the final os.replace is a rename
+    on one filesystem (atomic on POSIX and Windows). If write raises, the temporary file
+    is removed and path keeps its old content.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputFileError(f"{target}: directory {folder} does not exist")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputFileError(f"{target}: cannot write: {exc.strerror}") from None
+    tmp = Path(tmp_name)
+    try:
+        # newline="" so the csv module's \r\n and everyone else's \n arrive unchanged.
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputFileError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual 0666 minus umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

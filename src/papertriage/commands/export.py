@@ -1,0 +1,173 @@
+"""export, digest."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .common import DbOption, app, err_console, handle_errors, open_store
+from .filters import (
+    AuthorOpt,
+    CategoryOpt,
+    FuzzyOpt,
+    MinUpvotesOpt,
+    NewOpt,
+    OffsetOpt,
+    QueryArg,
+    SeenOpt,
+    SinceOpt,
+    SourceOpt,
+    TagOpt,
+    UntaggedOpt,
+    UntilOpt,
+    make_selection,
+    parse_day,
+)
+
+
+class ExportFormat(StrEnum):
+    md = "md"
+    bibtex = "bibtex"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class GroupBy(StrEnum):
+    none = "none"
+    tag = "tag"
+    date = "date"
+    category = "category"
+
+
+class ExportSort(StrEnum):
+    date = "date"
+    score = "score"
+    upvotes = "upvotes"
+
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", dir_okay=False, help="Write to this file (atomically), not stdout."
+    ),
+]
+AbstractsOpt = Annotated[bool, typer.Option("--abstracts", help="Include each abstract.")]
+SummaryOpt = Annotated[bool, typer.Option("--summary", help="Include the HF AI summary.")]
+TitleOpt = Annotated[str | None, typer.Option("--title", help="Heading of the Markdown list.")]
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--date", help="Date to state in the heading (YYYY-MM-DD, today...)."),
+]
+
+
+def emit(output: Path | None, write: Any) -> None:
+    """Run write(stream) on stdout, or on a file replaced atomically."""
+    if output is None:
+        write(sys.stdout)
+        return
+    from ..atomicfile import write_atomic
+
+    write_atomic(output, write)
+    err_console().print(f"wrote {output}", markup=False)
+
+
+@app.command()
+def export(
+    query: QueryArg = None,
+    fuzzy: FuzzyOpt = False,
+    author: AuthorOpt = None,
+    category: CategoryOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tag: TagOpt = None,
+    untagged: UntaggedOpt = False,
+    min_upvotes: MinUpvotesOpt = None,
+    new: NewOpt = False,
+    seen: SeenOpt = None,
+    source: SourceOpt = None,
+    sort: Annotated[ExportSort, typer.Option("--sort", help="Order.")] = ExportSort.date,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=0, help="At most this many (default: all).")
+    ] = None,
+    offset: OffsetOpt = 0,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        ExportFormat.md
+    ),
+    output: OutputOpt = None,
+    abstracts: AbstractsOpt = False,
+    summary: SummaryOpt = False,
+    group_by: Annotated[
+        GroupBy, typer.Option("--group-by", help="Markdown sections by tag, date or category.")
+    ] = GroupBy.none,
+    title: TitleOpt = None,
+    date: DateOpt = None,
+    db: DbOption = None,
+) -> None:
+    """Export papers as a Markdown reading list, BibTeX, CSV, JSON or JSON lines."""
+    from .. import export as writers
+    from ..readinglist import collect, describe
+
+    sel = make_selection(
+        query, fuzzy, author, category, since, until, tag, untagged, min_upvotes,
+        new, seen, source, sort.value, limit, offset,
+    )  # fmt: skip
+    day = parse_day(date, "--date")
+    heading = (title or "Reading list") + (f", {day}" if day else "")
+    extra = [c for c, on in (("abstract", abstracts), ("ai_summary", summary)) if on]
+    with handle_errors():
+        rows = collect(open_store(db), sel)
+        tags = {r["id"]: r["tags"] for r in rows}
+        md = writers.MarkdownOptions(abstracts, summary, group_by.value, tags)
+        choose: dict[ExportFormat, Any] = {
+            ExportFormat.md: lambda out: writers.write_markdown(rows, out, heading, describe(sel), md),
+            ExportFormat.bibtex: lambda out: writers.write_bibtex(rows, out, abstracts),
+            ExportFormat.csv: lambda out: writers.write_csv(rows, out, extra),
+            ExportFormat.json: lambda out: writers.write_json(rows, out),
+            ExportFormat.jsonl: lambda out: writers.write_jsonl(rows, out),
+        }  # fmt: skip
+        emit(output, choose[fmt])
+
+
+@app.command()
+def digest(
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="Use what the store holds; do not fetch first.")
+    ] = False,
+    top: Annotated[
+        int, typer.Option("--top", "-n", min=1, help="How many papers the digest lists.")
+    ] = 10,
+    output: OutputOpt = None,
+    abstracts: AbstractsOpt = False,
+    summary: SummaryOpt = False,
+    title: Annotated[str, typer.Option("--title", help="Heading of the digest.")] = "Papers digest",
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Digest of this day (default: the day of the latest fetch)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Fetch, rank the new papers, and write the best of them as a Markdown digest."""
+    from ..digest import build, latest_day, summary_line, write_digest
+    from ..export import MarkdownOptions
+    from ..text import now_iso
+
+    day = parse_day(date, "--date")
+    with handle_errors():
+        conn = open_store(db)
+        failed = False if no_fetch else fetch_for_digest(conn)
+        result = build(conn, day or latest_day(conn) or now_iso()[:10], top)
+        opts = MarkdownOptions(abstracts, summary)
+        emit(output, lambda out: write_digest(result, out, title, opts))
+        err_console().print(summary_line(result), markup=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+def fetch_for_digest(conn: Any) -> bool:
+    """Fetch what the config lists; True if a source failed (the digest is still written)."""
+    raise NotImplementedError
