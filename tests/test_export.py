@@ -14,8 +14,8 @@ from bibtexparser.bparser import BibTexParser
 from bibtexparser.customization import convert_to_unicode
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 
+from markdown_helpers import html_tokens, items, parse
 from papertriage import export as writers
 from papertriage.atomicfile import OutputFileError, write_atomic
 from papertriage.bibtex import base_key, citation_keys, entry, tex_escape
@@ -33,31 +33,6 @@ NASTY = [
     "> not a quote",
     "=SUM(A1:A9)",
 ]
-
-
-def parse(text: str):
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
-
-
-def items(tokens):
-    """[(link href, link text, whole inline text)] for each list item's first line."""
-    out = []
-    for n, tok in enumerate(tokens):
-        if tok.type == "list_item_open":
-            inline = next(t for t in tokens[n:] if t.type == "inline")
-            kids = inline.children
-            start = next(i for i, k in enumerate(kids) if k.type == "link_open")
-            end = next(i for i, k in enumerate(kids) if k.type == "link_close")
-            text = "".join(k.content for k in kids[start + 1 : end])
-            out.append((kids[start].attrs["href"], text, inline))
-    return out
-
-
-def html_tokens(tokens):
-    found = [t for t in tokens if t.type.startswith("html")]
-    for t in tokens:
-        found += [k for k in t.children or [] if k.type.startswith("html")]
-    return found
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ whose fetch brings nothing says so instead of repeating yesterday's papers.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from datetime import date, timedelta
 from typing import Any, TextIO
 
 from .export import MarkdownOptions, md_escape, md_list
+
+_BAD = re.compile(r"fail|error|not fetched|unexpected", re.IGNORECASE)
 
 
 @dataclass
@@ -92,11 +95,11 @@ def problems(conn: sqlite3.Connection, day: str) -> list[str]:
         "AND outcome NOT IN ('ok', 'running') ORDER BY id",
         [start, end],
     ):
-        why = [
-            line.strip()
-            for line in (message or "").splitlines()
-            if "failed" in line or "error" in line.lower()
-        ]
+        lines = (message or "").splitlines()
+        # fetch's message: "source: outcome, counts" lines, each followed by its indented
+        # notes and errors; the indented ones that report a failure say why.
+        why = [x.strip() for x in lines if x[:1].isspace() and _BAD.search(x)]
+        why = why or [x.strip() for x in lines if _BAD.search(x)]
         out.append(f"{kind} {outcome}" + (": " + "; ".join(why[:3]) if why else ""))
     return out
 

@@ -75,7 +75,8 @@ def md_item(paper: Mapping[str, Any], opts: MarkdownOptions) -> str:
         md_escape(paper.get("primary_category")),
     ]
     if paper.get("hf_upvotes") is not None:
-        facts.append(f"{paper['hf_upvotes']} upvotes")
+        up = paper["hf_upvotes"]
+        facts.append(f"{up} upvote{'' if up == 1 else 's'}")
     links = (
         ("PDF", paper.get("pdf_url")),
         ("HF", paper.get("hf_url")),

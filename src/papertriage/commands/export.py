@@ -157,9 +157,9 @@ def digest(
     from ..text import now_iso
 
     day = parse_day(date, "--date")
+    failed = False if no_fetch else fetch_for_digest(db)
     with handle_errors():
         conn = open_store(db)
-        failed = False if no_fetch else fetch_for_digest(conn)
         result = build(conn, day or latest_day(conn) or now_iso()[:10], top)
         opts = MarkdownOptions(abstracts, summary)
         emit(output, lambda out: write_digest(result, out, title, opts))
@@ -168,6 +168,13 @@ def digest(
         raise typer.Exit(1)
 
 
-def fetch_for_digest(conn: Any) -> bool:
-    """Fetch what the config lists; True if a source failed (the digest is still written)."""
-    raise NotImplementedError
+def fetch_for_digest(db: Path | None) -> bool:
+    """`papertriage fetch --quiet --wait`: what the config lists (else today's HF Daily
+    Papers). True if it failed; the digest is still written from what the store holds."""
+    from .fetch import fetch
+
+    try:
+        fetch(quiet=True, wait=True, db=db)
+    except typer.Exit as exc:
+        return exc.exit_code != 0
+    return False
