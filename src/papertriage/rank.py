@@ -68,65 +68,81 @@ def score_papers(
     The rows are not changed. The score of a paper does not depend on which other rows
     are passed, so ``explain`` gives the same number.
     """
-    ranker = Ranker.build(conn, profile)
-    return ranker.rank(rows)
+    from .ranker import Ranker
+
+    return Ranker.build(conn, profile).rank(rows)
 
 
 def explain(conn: sqlite3.Connection, paper_id: str, profile: Profile | None = None) -> Explanation:
     """Why a paper (any id form) gets its score: every part's points, which sum to it."""
     from .queries import get_paper
+    from .ranker import Ranker
 
     paper = get_paper(conn, paper_id)
     return Ranker.build(conn, profile).explain(paper)
 
 
-class Ranker:
-    """A profile and the user's feedback, ready to score many papers.
+def rank_selection(
+    conn: sqlite3.Connection,
+    sel: Any,
+    profile: Profile | None = None,
+    limit: int | None = 20,
+    offset: int = 0,
+    today: Any = None,
+) -> list[tuple[float, dict[str, Any]]]:
+    """The best ``limit`` papers of a Selection (after ``offset``), scored, best first.
 
-    (First version: the cheap parts only; keywords, authors and the learned part follow.)
-    """
+    Streams the selection in row-key order, a batch at a time, and keeps only the best
+    in memory, so it works over a whole 1M-paper store."""
+    import heapq
 
-    def __init__(self, conn: sqlite3.Connection, profile: Profile, today: Any = None) -> None:
-        from datetime import date
+    from .ranker import Ranker, stream_scores
 
-        self.conn = conn
-        self.profile = profile
-        self.today = today or date.today()
-
-    @classmethod
-    def build(
-        cls, conn: sqlite3.Connection, profile: Profile | None = None, today: Any = None
-    ) -> Ranker:
-        from .profile import load_profile
-
-        return cls(conn, profile if profile is not None else load_profile(), today)
-
-    def rank(self, rows: list[dict[str, Any]]) -> list[tuple[float, dict[str, Any]]]:
-        scored = [(self.explain(row).score, row) for row in rows]
-        scored.sort(key=lambda sr: (-sr[0], _neg_date(sr[1]), sr[1]["id"]))
-        return scored
-
-    def explain(self, row: dict[str, Any]) -> Explanation:
-        import math
-        from datetime import date
-
-        p = self.profile
-        out = Explanation(id=row["id"], title=row.get("title") or "", score=0.0)
-        up = row.get("hf_upvotes")
-        if up:
-            out.contributions.append(
-                Contribution("upvotes", p.upvotes * math.log10(1 + up), f"{up} upvotes")
-            )
-        day = row.get("hf_featured") or row.get("published")
-        if day and p.recency:
-            age = max(0, (self.today - date.fromisoformat(day[:10])).days)
-            pts = p.recency * 0.5 ** (age / p.half_life)
-            out.contributions.append(Contribution("recency", pts, f"{age} days old"))
-        out.score = sum(c.points for c in out.contributions)
-        return out
+    ranker = Ranker.build(conn, profile, today)
+    scored = stream_scores(ranker, sel)
+    keep = None if limit is None else offset + limit
+    best = heapq.nsmallest(keep, scored) if keep is not None else sorted(scored)
+    return _full_rows(conn, best[offset:])
 
 
-def _neg_date(row: dict[str, Any]) -> str:
-    # Sort key making newer dates come first in an ascending sort.
-    day = row.get("published") or ""
-    return "".join(chr(0x10FFFF - ord(c)) for c in day)
+def _full_rows(
+    conn: sqlite3.Connection, best: list[tuple[float, int, str, float]]
+) -> list[tuple[float, dict[str, Any]]]:
+    import json
+
+    from .queries import list_papers
+
+    ids = [item[2] for item in best]
+    rows = list_papers(
+        conn, ["id IN (SELECT value FROM json_each(?))"], [json.dumps(ids)], limit=None
+    )
+    by_id = {r["id"]: r for r in rows}
+    return [(score, by_id[pid]) for _neg, _day, pid, score in best if pid in by_id]
+
+
+def default_selection(conn: sqlite3.Connection, today: Any = None) -> tuple[Any, str]:
+    """What `rank` ranks with no filter options: the last fetch's new papers; without
+    any (no fetch yet, or nothing new), the last 7 days; without those, everything.
+    Returns the Selection and a sentence saying which."""
+    from datetime import date, timedelta
+
+    from .runs import last_run_id
+    from .selection import Selection
+
+    run = last_run_id(conn, "fetch")
+    if run is not None:
+        n = conn.execute("SELECT count(*) FROM papers WHERE first_run = ?", [run]).fetchone()[0]
+        if n:
+            return Selection(new=True), f"ranking the {n} papers new in the last fetch"
+        why = "the last fetch brought no new papers"
+    else:
+        why = "no fetch yet"
+    since = ((today or date.today()) - timedelta(days=7)).isoformat()
+    n = conn.execute(
+        "SELECT count(*) FROM papers WHERE coalesce(published, substr(first_seen, 1, 10)) >= ?",
+        [since],
+    ).fetchone()[0]
+    if n:
+        return Selection(since=since), f"{why}: ranking the {n} papers of the last 7 days"
+    n = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    return Selection(), f"{why} and nothing from the last 7 days: ranking all {n} papers"

@@ -1,0 +1,185 @@
+"""The store's full-text index, used by ranking as an inverted index and as a tokenizer.
+
+Ranking asks one question many times: which papers have this word (or phrase) in their
+title, or in their abstract? Over many papers the answer comes from the store's FTS5
+index, restricted to a range of row keys (``MainView``). Over a few papers it comes from
+a temp FTS5 table holding copies of them, built with the same tokenizer (``Scratch``), so
+both give exactly the same answer for a paper, and a paper's score never depends on
+which other papers are ranked with it. A scratch table also tokenizes text exactly as
+the index does: porter stems, accents and case folded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+DEFAULT_TOKENIZER = "porter unicode61 remove_diacritics 2"
+_counter = itertools.count(1)
+
+
+def quote(text: str) -> str:
+    """An FTS5 string literal: the text is data, never query syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def tokenizer(conn: sqlite3.Connection) -> str:
+    """The tokenize= option of the store's papers_fts table."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").fetchone()
+    m = re.search(r"tokenize\s*=\s*'([^']*)'", row[0] if row else "")
+    return m.group(1) if m else DEFAULT_TOKENIZER
+
+
+class MainView:
+    """The store's index, limited to papers with lo <= pk <= hi."""
+
+    def __init__(self, conn: sqlite3.Connection, lo: int, hi: int) -> None:
+        self.conn, self.lo, self.hi = conn, lo, hi
+
+    def hits(self, match: str) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid BETWEEN ? AND ?",
+            [match, self.lo, self.hi],
+        )
+        return [r[0] for r in rows]
+
+
+class Scratch:
+    """A temp FTS5 table (title, abstract) with the store's tokenizer; rowid = papers.pk."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.name = f"temp.rank_scratch_{next(_counter)}"
+        spec = tokenizer(conn).replace("'", "''")
+        conn.execute(
+            f"CREATE VIRTUAL TABLE {self.name} USING fts5(title, abstract, tokenize='{spec}')"
+        )
+
+    def add(self, rows: Iterable[Sequence[object]]) -> None:
+        """Rows of (pk, title, abstract)."""
+        with _savepoint(self.conn):  # one FTS5 flush, not one per row
+            self.conn.executemany(
+                f"INSERT INTO {self.name} (rowid, title, abstract) VALUES (?, ?, ?)", rows
+            )
+
+    def add_papers(self, pks: Sequence[int]) -> None:
+        """Copy papers from the store by pk."""
+        import json
+
+        with _savepoint(self.conn):
+            self.conn.execute(
+                f"INSERT INTO {self.name} (rowid, title, abstract) SELECT pk, title, abstract "
+                "FROM papers WHERE pk IN (SELECT value FROM json_each(?))",
+                [json.dumps(list(pks))],
+            )
+
+    def hits(self, match: str) -> list[int]:
+        rows = self.conn.execute(
+            f"SELECT rowid FROM {self.name} WHERE {self.name.split('.')[1]} MATCH ?", [match]
+        )
+        return [r[0] for r in rows]
+
+    def terms(self) -> Iterable[tuple[int, str, str, int]]:
+        """(pk, column, term, count) for every term of every paper in the table."""
+        vocab = self._vocab("instance")
+        return self.conn.execute(
+            f"SELECT doc, col, term, count(*) FROM {vocab} GROUP BY doc, col, term"
+        )
+
+    def doc_counts(self) -> dict[str, int]:
+        """term -> how many papers in the table have it."""
+        vocab = self._vocab("row")
+        return dict(self.conn.execute(f"SELECT term, doc FROM {vocab}").fetchall())
+
+    def _vocab(self, kind: str) -> str:
+        name = f"{self.name}_{kind}"
+        table = self.name.split(".")[1]
+        self.conn.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5vocab(temp, {table}, {kind})"
+        )
+        return name
+
+    def drop(self) -> None:
+        for kind in ("instance", "row"):
+            self.conn.execute(f"DROP TABLE IF EXISTS {self.name}_{kind}")
+        self.conn.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+    def __enter__(self) -> Scratch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.drop()
+
+
+@contextmanager
+def _savepoint(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("SAVEPOINT rank_scratch")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK TO rank_scratch")
+        conn.execute("RELEASE rank_scratch")
+        raise
+    conn.execute("RELEASE rank_scratch")
+
+
+def stems(conn: sqlite3.Connection, words: Iterable[str]) -> dict[str, list[str]]:
+    """The index's terms for each word or phrase: "Layer-wise models" -> ["layer", "wise", "model"]."""
+    todo = list(dict.fromkeys(words))
+    out: dict[str, list[str]] = {w: [] for w in todo}
+    if not todo:
+        return out
+    with Scratch(conn) as s:
+        s.add((n, w, None) for n, w in enumerate(todo, 1))
+        vocab = s._vocab("instance")
+        found = conn.execute(f"SELECT doc, offset, term FROM {vocab} ORDER BY doc, offset")
+        for doc, _offset, term in found:
+            out[todo[doc - 1]].append(term)
+    return out
+
+
+_SUFFIXES = ("", "e", "s", "y", "ing", "ed", "ion", "ation", "al", "ity", "er", "ic", "es")
+
+
+def surface_queries(conn: sqlite3.Connection, terms: list[str]) -> dict[str, str]:
+    """For each index term, an FTS5 string that the tokenizer turns into exactly that term
+    (a porter stem is not always its own stem); terms without one are left out."""
+    found = stems(conn, terms)
+    out = {t: quote(t) for t in terms if found.get(t) == [t]}
+    tries = {t: [t + s for s in _SUFFIXES[1:]] for t in terms if t not in out}
+    found = stems(conn, [w for ws in tries.values() for w in ws])
+    for term, words in tries.items():
+        for w in words:
+            if found.get(w) == [term]:
+                out[term] = quote(w)
+                break
+    return out
+
+
+class Vocabulary:
+    """Terms of the store's index with their document counts (a temp fts5vocab table).
+
+    Reads are by term or by prefix range: the whole vocabulary of a large store is
+    never read."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.rank_vocab "
+            "USING fts5vocab(main, papers_fts, row)"
+        )
+
+    def count(self, term: str) -> int:
+        row = self.conn.execute("SELECT doc FROM temp.rank_vocab WHERE term = ?", [term])
+        found = row.fetchone()
+        return found[0] if found else 0
+
+    def with_prefix(self, prefix: str) -> dict[str, int]:
+        hi = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        rows = self.conn.execute(
+            "SELECT term, doc FROM temp.rank_vocab WHERE term >= ? AND term < ?", [prefix, hi]
+        )
+        return dict(rows.fetchall())
