@@ -265,3 +265,13 @@ def test_real_terminal_single_keys_and_restored_modes(inbox_ids, db_file, stop, 
     assert decisions(db_file) == [(inbox_ids[0], "keep", 0), (inbox_ids[1], "skip", 0)]
     assert after == before  # echo and line mode are back, whichever way it ended
     assert "Triaged 2 papers (keep 1, skip 1); 18 left in this inbox." in output
+
+
+def test_a_rank_profile_orders_the_inbox_by_score(cli, inbox_ids, tmp_path):
+    (tmp_path / "home" / "config.yaml").write_text("rank:\n  keywords:\n    TheraMind: 100\n")
+    theramind = inbox_ids[2]
+    assert cli("triage", input="q\n").stdout.startswith(f"[1 of 20] {theramind}  TheraMind")
+    by_date = cli("triage", "--sort", "date", input="q\n").stdout
+    assert by_date.startswith(f"[1 of 20] {inbox_ids[0]}")
+    limited = cli("triage", "--sort", "score", "--offset", "1", "-n", "2", input="q\n").stdout
+    assert limited.startswith("[1 of 2] ") and theramind not in limited
