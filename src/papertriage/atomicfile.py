@@ -23,6 +23,10 @@ def write_atomic(path: Path | str, write: Callable[[TextIO], None]) -> None:
     is removed and path keeps its old content.
     """
     target = Path(path)
+    if target.exists() and not target.is_file():
+        # /dev/null, /dev/stdout, a named pipe: renaming over it would replace the device.
+        _write_in_place(target, write)
+        return
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputFileError(f"{target}: directory {folder} does not exist")
@@ -45,6 +49,14 @@ def write_atomic(path: Path | str, write: Callable[[TextIO], None]) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _write_in_place(target: Path, write: Callable[[TextIO], None]) -> None:
+    try:
+        with target.open("w", encoding="utf-8", newline="") as stream:
+            write(stream)
+    except OSError as exc:
+        raise OutputFileError(f"{target}: cannot write: {exc.strerror or exc}") from None
 
 
 def _mode_for(target: Path) -> int:
