@@ -1,0 +1,274 @@
+"""--fuzzy: widen each query word to the close terms of the full-text index's vocabulary.
+
+The index holds porter stems (quantization -> "quantiz"), and so does its vocabulary
+(the fts5vocab table papers_fts_vocab). A query word is stemmed by the same tokenizer
+(a throwaway temp FTS5 table), then compared with the vocabulary terms that share its
+first two letters (a range read: a 1M-paper store is not scanned whole).
+
+Each word becomes an FTS5 OR of its variants:
+- sure ones: British/American spellings (quantisation: quantis, quantiz) and
+  hyphenation both ways (layerwise also looks for the phrase "layer wise" when both
+  halves are terms; the words `layer wise` also look for layerwise);
+- typo corrections, for a word in fewer than 5 papers: terms within 1-2 edits
+  (optimal string alignment, rapidfuzz), the closest first, that are far more
+  common than the word typed, if it is indexed at all (transfromer -> transform). Papers found only through a correction rank
+  after the others (selection.Plan.sure).
+Nothing is cached on disk.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from .query import And, Column, Node, Not, Or, Term, fts_string
+
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+MAX_TYPOS = 3  # typo corrections OR-ed per word: the closest, then the most common
+COMMONER = 10  # a correction must be this many times more common than the word typed
+SPELLED_RIGHT = 5  # a word (or its spelling variant) in this many papers is no typo
+_SUFFIXES = ("", "e", "s", "ing", "ed", "ation", "ate", "y", "al", "ion", "ity", "er", "ic", "es")
+_SPELLINGS = (("is", "iz"), ("iz", "is"), ("ys", "yz"), ("yz", "ys"), ("our", "or"), ("or", "our"))
+
+
+def max_distance(length: int) -> int:
+    """How many edits a word of this length may be from a vocabulary term."""
+    if length <= 4:
+        return 0
+    return 1 if length <= 7 else 2
+
+
+class Stemmer:
+    """The index's own tokenizer, run over any strings through a temp FTS5 table."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.cache: dict[str, list[str]] = {}
+
+    def tokens(self, words: Iterable[str]) -> dict[str, list[str]]:
+        todo = sorted({w for w in words if w not in self.cache})
+        if todo:
+            c = self.conn
+            c.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.pt_stem USING fts5(w, tokenize='{TOKENIZER}')"
+            )
+            c.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.pt_stem_v USING fts5vocab(temp, pt_stem, 'instance')"
+            )
+            c.execute("DELETE FROM temp.pt_stem")
+            c.executemany("INSERT INTO temp.pt_stem (rowid, w) VALUES (?, ?)", enumerate(todo, 1))
+            found: dict[int, list[tuple[int, str]]] = {}
+            for term, doc, offset in c.execute("SELECT term, doc, offset FROM temp.pt_stem_v"):
+                found.setdefault(doc, []).append((offset, term))
+            for n, word in enumerate(todo, 1):
+                self.cache[word] = [t for _, t in sorted(found.get(n, []))]
+        return {w: self.cache[w] for w in words}
+
+    def stem(self, word: str) -> str | None:
+        toks = self.tokens([word])[word]
+        return toks[0] if len(toks) == 1 else None
+
+
+class Vocabulary:
+    """Reads of papers_fts_vocab: document counts of terms, and terms by prefix.
+
+    Reading the whole vocabulary costs time in proportion to the whole index (about
+    50 ms per 2,000 papers), so only ranges of it are read."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._counts: dict[str, int] = {}
+        self._ranges: dict[str, dict[str, int]] = {}
+
+    def counts(self, terms: Iterable[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for t in sorted(set(terms)):
+            if t not in self._counts:
+                row = self.conn.execute(
+                    "SELECT doc FROM papers_fts_vocab WHERE term = ?", [t]
+                ).fetchone()
+                self._counts[t] = row[0] if row else 0
+            if self._counts[t]:
+                out[t] = self._counts[t]
+        return out
+
+    def near(self, stem: str) -> dict[str, int]:
+        """Terms that could be close to stem: those starting with its first two letters,
+        or those swapped, or its first and third (tarnsform, rtansform: transform).
+        Other typos in the first letters are not found."""
+        out: dict[str, int] = {}
+        for lo in dict.fromkeys((stem[:2], stem[1::-1], stem[0] + stem[2:3])):
+            if lo not in self._ranges:
+                hi = lo[:-1] + chr(ord(lo[-1]) + 1)
+                rows = self.conn.execute(
+                    "SELECT term, doc FROM papers_fts_vocab WHERE term >= ? AND term < ?", [lo, hi]
+                )
+                self._ranges[lo] = dict(rows.fetchall())
+            out.update(self._ranges[lo])
+        return out
+
+
+class Expander:
+    """Rewrites a parsed query for --fuzzy and expands its terms."""
+
+    def __init__(self, conn: sqlite3.Connection, commoner: float = COMMONER) -> None:
+        self.commoner = commoner  # how much more common than the typed word a correction is
+        self.stemmer = Stemmer(conn)
+        self.vocab = Vocabulary(conn)
+        self.variants: dict[str, list[str]] = {}  # word -> FTS5 alternatives (sure ones)
+        self.typos: dict[str, list[str]] = {}  # word -> FTS5 alternatives (typo corrections)
+        self.with_typos = True
+        self.words: list[str] = []  # what the table should highlight
+
+    # -- the tree ---------------------------------------------------------------------
+
+    def rewrite(self, node: Node) -> Node:
+        """Join adjacent words (layer wise -> also layerwise) and prepare every word."""
+        node = self._joins(node)
+        self.prepare(_plain_words(node))
+        return node
+
+    def _joins(self, node: Node) -> Node:
+        if isinstance(node, Term) and node.phrase and len(node.text.split()) == 2:
+            joined = "".join(node.text.split())
+            if self._is_term(joined):
+                return Or((node, Term(joined, column=node.column)))
+            return node
+        if isinstance(node, Not):  # exclusions stay exact
+            return node
+        if isinstance(node, Column):
+            return Column(node.column, self._joins(node.child))
+        if isinstance(node, Or):
+            return Or(tuple(self._joins(c) for c in node.children))
+        if isinstance(node, And):
+            return And(self._join_pairs([self._joins(c) for c in node.children]))
+        return node
+
+    def _join_pairs(self, children: list[Node]) -> tuple[Node, ...]:
+        out: list[Node] = []
+        i = 0
+        while i < len(children):
+            a = children[i]
+            b = children[i + 1] if i + 1 < len(children) else None
+            if _plain(a) and _plain(b) and a.column == b.column:  # type: ignore[union-attr]
+                joined = a.text + b.text  # type: ignore[union-attr]
+                if joined.isalpha() and self._is_term(joined):
+                    out.append(Or((And((a, b)), Term(joined, column=a.column))))  # type: ignore[union-attr]
+                    i += 2
+                    continue
+            out.append(a)
+            i += 1
+        return tuple(out)
+
+    def _is_term(self, word: str) -> bool:
+        stem = self.stemmer.stem(word)
+        return bool(stem and self.vocab.counts([stem]))
+
+    # -- the words --------------------------------------------------------------------
+
+    def prepare(self, words: list[str]) -> None:
+        """Find the variants of each word (see `variants` and `typos`)."""
+        words = [w for w in words if w not in self.variants]
+        stems = self.stemmer.tokens(words)
+        spelled: dict[str, list[str]] = {}
+        typos: dict[str, list[str]] = {}
+        for word in words:
+            if len(stems[word]) == 1:
+                spelled[word], typos[word] = self._close_terms(word, stems[word][0])
+        splits = {w: self._splits(w) for w in words}
+        every = {t for terms in (*spelled.values(), *typos.values()) for t in terms}
+        surface = self._surfaces(every)
+
+        def alt(term: str) -> str:
+            form = surface.get(term)
+            return fts_string(form) if form else fts_string(term) + "*"
+
+        for word in words:
+            alts = [fts_string(word)]
+            alts += [alt(t) for t in spelled.get(word, [])]
+            alts += [fts_string(f"{a} {b}") for a, b in splits[word]]
+            self.variants[word] = list(dict.fromkeys(alts))
+            self.typos[word] = [
+                a for a in dict.fromkeys(alt(t) for t in typos.get(word, [])) if a not in alts
+            ]
+            self.words += spelled.get(word, []) + typos.get(word, [])
+            self.words += [f"{a}-{b}" for a, b in splits[word]] + [
+                f"{a} {b}" for a, b in splits[word]
+            ]
+
+    def _close_terms(self, word: str, stem: str) -> tuple[list[str], list[str]]:
+        """Vocabulary terms close to a word's stem: spelling variants (quantis/quantiz),
+        and, for a word the index hardly knows, likely corrections of a typo: terms
+        within a few edits that are far more common (transfrom -> transform)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        spelled = {stem.replace(a, b) for a, b in _SPELLINGS if a in stem} - {stem}
+        known = self.vocab.counts([*spelled, stem])
+        spelled_terms = sorted((t for t in known if t != stem), key=lambda t: -known[t])
+        limit = max_distance(max(len(word), len(stem)))
+        if not limit or max(known.values(), default=0) >= SPELLED_RIGHT:
+            return spelled_terms, []
+        pool = self.vocab.near(stem)
+        floor = max(1, self.commoner * known.get(stem, 0))
+        n = len(stem)
+        candidates = [
+            t for t in pool if abs(len(t) - n) <= limit and pool[t] >= floor and t not in known
+        ]
+        close = process.extract(
+            stem, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None
+        )
+        best = sorted(close, key=lambda c: (c[1], -pool[c[0]], c[0]))[:MAX_TYPOS]
+        return spelled_terms, [t for t, _d, _i in best]
+
+    def _splits(self, word: str) -> list[tuple[str, str]]:
+        """layerwise -> [("layer", "wise")]: both halves are indexed terms."""
+        if len(word) < 6 or not word.isalpha():
+            return []
+        pairs = [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
+        toks = self.stemmer.tokens({p for pair in pairs for p in pair})
+        stems = {p: t[0] for p, t in toks.items() if len(t) == 1}
+        counts = self.vocab.counts(stems.values())
+        return [
+            (a, b)
+            for a, b in pairs
+            if counts.get(stems.get(a, ""), 0) > 1 and counts.get(stems.get(b, ""), 0) > 1
+        ][:3]
+
+    def _surfaces(self, terms: set[str]) -> dict[str, str]:
+        """A word the tokenizer turns into each term (a stem is not always its own stem)."""
+        tries = {t: [t + s for s in _SUFFIXES] for t in terms}
+        stems = self.stemmer.tokens({w for ws in tries.values() for w in ws})
+        out: dict[str, str] = {}
+        for term, words in tries.items():
+            for w in words:
+                if stems[w] == [term]:
+                    out[term] = w
+                    break
+        return out
+
+    def expand(self, term: Term) -> str:
+        """One query term as an FTS5 expression over its variants."""
+        from .query import term_fts
+
+        alts = self.variants.get(term.text) if _plain(term) else None
+        if alts and self.with_typos:
+            alts = alts + self.typos.get(term.text, [])
+        if not alts or len(alts) == 1:
+            return term_fts(term)
+        expr = "(" + " OR ".join(alts) + ")"
+        return f"{term.column} : {expr}" if term.column else expr
+
+
+def _plain(node: Node | None) -> bool:
+    return isinstance(node, Term) and not node.phrase and not node.prefix
+
+
+def _plain_words(node: Node) -> list[str]:
+    from .query import terms
+
+    out: list[str] = []
+    for t in terms(node):
+        if _plain(t) and t.text not in out:
+            out.append(t.text)
+    return out
