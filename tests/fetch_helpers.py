@@ -1,0 +1,89 @@
+"""Shared by the fetch tests: a clock that never sleeps, and fixture bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class FakeClock:
+    """Monotonic time that moves only when someone sleeps; records every sleep."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+
+def fixture_bytes(rel: str) -> bytes:
+    return (FIXTURES / rel).read_bytes()
+
+
+class FixtureServer:
+    """A real HTTP server on 127.0.0.1 (random port, own thread) serving fixture files.
+
+    ``routes`` maps a path with its query ("/api/daily_papers?date=...") to a fixture
+    path; each file is served with a strong ETag, and a matching If-None-Match gets 304.
+    """
+
+    def __init__(self, routes: dict[str, str]) -> None:
+        import hashlib
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        served = {k: fixture_bytes(v) for k, v in routes.items()}
+        seen: list[dict[str, str]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
+                body = served.get(self.path)
+                if body is None:
+                    self.send_error(404)
+                    return
+                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                kind = (
+                    "application/json"
+                    if body.lstrip()[:1] in (b"[", b"{")
+                    else "application/rss+xml"
+                )
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.seen = seen
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FixtureServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+DEMO_ROUTES = {
+    "/api/daily_papers?date=2026-08-12&limit=100&p=0": "hf_daily/2026-08-12.json",
+    "/rss/cs.LG+cs.CL": "arxiv_rss/rss_cs.LG_2026-04-27_trimmed3.xml",
+}
