@@ -398,3 +398,31 @@ def test_example_reading_list_is_current(cli):
     assert result.exit_code == 0
     assert (EXAMPLES / "reading-list.md").read_text() == result.stdout
     assert len(items(parse(result.stdout))) == 11
+
+
+def test_sort_by_score_is_the_rank_order(store, conn):
+    from papertriage.rank import score_papers
+    from papertriage.selection import Selection, select
+
+    out = store("export", "--since", "2025-01-01", "--sort", "score", "-n", "5").stdout
+    exported = [href.rsplit("/", 1)[1] for href, _, _ in items(parse(out))]
+    rows = select(conn, Selection(since="2025-01-01", limit=None))
+    assert exported == [row["id"] for _score, row in score_papers(conn, rows)][:5]
+    assert "best score first; at most 5." in out
+
+
+def test_query_and_category_filters_apply(store):
+    entries = load_bib(store("export", "diphoton", "-f", "bibtex").stdout)
+    assert list(entries) == ["balazs2007calculation"]
+    rows = list(csv.DictReader(io.StringIO(store("export", "-c", "math.CO", "-f", "csv").stdout)))
+    assert len(rows) == 6 and all("math.CO" in r["categories"].split("; ") for r in rows)
+
+
+def test_output_to_a_device_writes_in_place_and_keeps_the_device():
+    import os
+    import stat
+
+    from papertriage.atomicfile import write_atomic
+
+    write_atomic(os.devnull, lambda s: s.write("discarded\n"))
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)

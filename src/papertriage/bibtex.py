@@ -134,8 +134,14 @@ def tex_escape(text: str | None) -> str:
     return "".join(out)
 
 
+_ASCII_TABLE = str.maketrans(
+    {**_TEXT_SPECIALS, **{chr(c): " " for c in (*range(32), 127)}}  # type: ignore[arg-type]
+)
+
+
 def _plain(text: str) -> str:
-    return "".join(_char(c) for c in untex_accents(text))
+    text = untex_accents(text).translate(_ASCII_TABLE)
+    return text if text.isascii() else "".join(c if c.isascii() else _char(c) for c in text)
 
 
 def tex_name(name: str) -> str:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from .bibtex import untex_accents
 from .output import Format, neutralize, short_authors, write_rows
@@ -24,6 +24,8 @@ GROUPS = ("none", "tag", "date", "category")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~$])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")  # &amp; would render as "&"
 _MD_BLOCK_START = re.compile(r"^([-+=]|\d+(?=[.)]))")  # a list or underline if it opens a block
+_HTTP = re.compile(r"https?://", re.IGNORECASE)
+_URL_PLAIN = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&*+,;=%]*")  # nothing quote() would change
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -45,9 +47,9 @@ def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
+    if not _HTTP.match(url):
         return None
-    return quote(url, safe=":/?#[]@!$&'*+,;=%~")
+    return url if _URL_PLAIN.fullmatch(url) else quote(url, safe=":/?#[]@!$&'*+,;=%~")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from .selection import Selection, select
@@ -43,13 +42,8 @@ def by_popularity(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def collect(conn: sqlite3.Connection, sel: Selection) -> list[dict[str, Any]]:
-    """The papers a selection picks, in its order (score: the rank module's), with tags."""
-    if sel.sort == "score":
-        rows = by_score(conn, select(conn, replace(sel, sort="date", limit=None, offset=0)))
-        end = None if sel.limit is None else sel.offset + sel.limit
-        rows = rows[sel.offset : end]
-    else:
-        rows = select(conn, sel)
+    """The papers a selection picks, in its order (score: the rank score), with tags."""
+    rows = select(conn, sel)
     tags = tags_for(conn, (r["id"] for r in rows))
     for row in rows:
         row["tags"] = tags.get(row["id"], [])

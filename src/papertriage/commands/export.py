@@ -53,15 +53,23 @@ class ExportSort(StrEnum):
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", dir_okay=False, help="Write to this file (atomically), not stdout."
+        "--output",
+        "-o",
+        dir_okay=False,
+        metavar="FILE",
+        help="Write to this file (atomically), not stdout.",
     ),
 ]
 AbstractsOpt = Annotated[bool, typer.Option("--abstracts", help="Include each abstract.")]
 SummaryOpt = Annotated[bool, typer.Option("--summary", help="Include the HF AI summary.")]
-TitleOpt = Annotated[str | None, typer.Option("--title", help="Heading of the Markdown list.")]
+TitleOpt = Annotated[
+    str | None, typer.Option("--title", metavar="TEXT", help="Heading of the Markdown list.")
+]
 DateOpt = Annotated[
     str | None,
-    typer.Option("--date", help="Date to state in the heading (YYYY-MM-DD, today...)."),
+    typer.Option(
+        "--date", metavar="DATE", help="A date for the heading: YYYY-MM-DD, today, yesterday."
+    ),
 ]
 
 
@@ -90,9 +98,13 @@ def export(
     new: NewOpt = False,
     seen: SeenOpt = None,
     source: SourceOpt = None,
-    sort: Annotated[ExportSort, typer.Option("--sort", help="Order.")] = ExportSort.date,
+    sort: Annotated[
+        ExportSort,
+        typer.Option("--sort", help="date: newest first; score: the rank score; upvotes."),
+    ] = ExportSort.date,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=0, help="At most this many (default: all).")
+        int | None,
+        typer.Option("--limit", "-n", min=0, metavar="N", help="At most this many (default: all)."),
     ] = None,
     offset: OffsetOpt = 0,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = (
@@ -113,8 +125,9 @@ def export(
     from ..readinglist import collect, describe
 
     sel = make_selection(
-        query, fuzzy, author, category, since, until, tag, untagged, min_upvotes,
-        new, seen, source, sort.value, limit, offset,
+        query=query, fuzzy=fuzzy, author=author, category=category, since=since, until=until,
+        tag=tag, untagged=untagged, min_upvotes=min_upvotes, new=new, seen=seen, source=source,
+        sort=sort.value, limit=limit, offset=offset,
     )  # fmt: skip
     day = parse_day(date, "--date")
     heading = (title or "Reading list") + (f", {day}" if day else "")
@@ -139,15 +152,22 @@ def digest(
         bool, typer.Option("--no-fetch", help="Use what the store holds; do not fetch first.")
     ] = False,
     top: Annotated[
-        int, typer.Option("--top", "-n", min=1, help="How many papers the digest lists.")
+        int,
+        typer.Option("--top", "-n", min=1, metavar="N", help="How many papers the digest lists."),
     ] = 10,
     output: OutputOpt = None,
     abstracts: AbstractsOpt = False,
     summary: SummaryOpt = False,
-    title: Annotated[str, typer.Option("--title", help="Heading of the digest.")] = "Papers digest",
+    title: Annotated[
+        str, typer.Option("--title", metavar="TEXT", help="Heading of the digest.")
+    ] = "Papers digest",
     date: Annotated[
         str | None,
-        typer.Option("--date", help="Digest of this day (default: the day of the latest fetch)."),
+        typer.Option(
+            "--date",
+            metavar="DATE",
+            help="Digest of this day, UTC (default: the day of the latest fetch or import).",
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
