@@ -1,3 +1,3 @@
-from papertriage.cli import main
+from papertriage.fastpath import main
 
 main()

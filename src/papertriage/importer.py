@@ -18,6 +18,7 @@ from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
+from .bulkload import DeferredIndex
 from .errors import InputError, UnknownFormatError
 from .ingest import Ingest
 from .models import Paper
@@ -37,6 +38,8 @@ FORMATS = (
     "papertriage",
 )
 BATCH = 2000
+# From this size on, new papers are indexed per batch instead of per row (bulkload.py).
+BULK_MIN_BYTES = 16_000_000
 Progress = Callable[[int], None]
 
 
@@ -184,7 +187,7 @@ def _jsonl(fh: BinaryIO, origin: str) -> Iterator[Paper]:
                 origin, f"broken JSON line ({exc.args[0].split(':')[0]})", where=str(n)
             ) from None
         if kaggle.looks_like(record):
-            yield kaggle.record_to_paper(record, origin, n, line)
+            yield kaggle.record_to_paper(record, origin, n)
         else:
             yield native.record_to_paper(record, origin, str(n))
 
@@ -199,7 +202,7 @@ def import_file(
     conn: sqlite3.Connection, name: str, fmt: str | None = None, progress: Progress | None = None
 ) -> ImportResult:
     """Import one file (or '-') in one transaction and say what happened."""
-    fh, _size = open_input(name)
+    fh, size = open_input(name)
     origin = "<stdin>" if name == "-" else name
     with fh:
         try:
@@ -213,7 +216,10 @@ def import_file(
         result = ImportResult(origin, fmt)
         with transaction(conn):
             run_id = start_run(conn, "import", origin)
-            ingest = Ingest(conn, run_id)
+            index = DeferredIndex(conn) if (size or 0) >= BULK_MIN_BYTES else None
+            if index:
+                index.start()
+            ingest = Ingest(conn, run_id, index=index)
             try:
                 for batch in _batches(iter_papers(fh, origin, fmt), BATCH):
                     ingest.add(batch)
@@ -221,6 +227,8 @@ def import_file(
                         progress(_position(fh))
             except (OSError, EOFError, gzip.BadGzipFile) as exc:
                 raise InputError(origin, f"truncated or unreadable ({exc})") from None
+            if index:
+                index.finish()
             finish_run(conn, run_id, "ok", ingest.counts)
         if fmt in ("json", "jsonl") and ingest.sources:
             result.format = "+".join(sorted(ingest.sources))

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import ids
+from .bulkload import DeferredIndex
 from .models import ARXIV_FIELDS, HF_FIELDS, LIST_FIELDS, PAPER_COLUMNS, Paper, paper_to_row
 from .text import now_iso, title_key
 
@@ -36,17 +37,26 @@ ON CONFLICT (paper_id, source) DO UPDATE SET
     last_seen = excluded.last_seen, raw = excluded.raw
 """
 FUZZY_TITLE_CUTOFF = 95.0
+# new_ids keeps the first ones only: a 2.7M-paper import must not hold them all.
+NEW_IDS_KEPT = 10_000
 
 
 class Ingest:
     """Merges batches of papers into the store inside the caller's transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, run_id: int | None = None, keep_raw: bool = True):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        run_id: int | None = None,
+        keep_raw: bool = True,
+        index: DeferredIndex | None = None,
+    ):
         self.conn = conn
         self.run_id = run_id
         self.keep_raw = keep_raw
+        self.index = index  # started by the caller: new rows are indexed after each batch
         self.counts: Counter[str] = Counter()
-        self.new_ids: list[str] = []
+        self.new_ids: list[str] = []  # the first NEW_IDS_KEPT
         self.sources: set[str] = set()
         self._now = now_iso()
         self._has_provisional = self._exists("SELECT 1 FROM papers WHERE id LIKE 'prov:%' LIMIT 1")
@@ -61,10 +71,12 @@ class Ingest:
         self.counts["read"] += len(batch)
         existing = self._load({p.id for p in batch})
         inserts: dict[str, dict[str, Any]] = {}
+        merged_ids: set[str] = set()
         for paper in batch:
             old = existing.get(paper.id)
             if old is None and paper.id in inserts:
                 inserts[paper.id] = merge_rows(inserts[paper.id], paper)
+                merged_ids.add(paper.id)
                 continue
             if old is None:
                 inserts[paper.id] = self._fresh_row(paper)
@@ -82,15 +94,21 @@ class Ingest:
                 )
                 self.counts["unchanged"] += 1
             existing[paper.id] = merged
+            merged_ids.add(paper.id)
         if inserts:
             self.conn.executemany(
                 _INSERT_SQL, [[r[c] for c in ALL_COLUMNS] for r in inserts.values()]
             )
+            if self.index:
+                self.index.catch_up()
             self.counts["new"] += len(inserts)
-            self.new_ids.extend(inserts)
-            if any(ids.is_provisional(i) for i in inserts):
+            room = NEW_IDS_KEPT - len(self.new_ids)
+            if room > 0:
+                self.new_ids.extend(list(inserts)[:room])
+            if self._has_provisional is False and any(ids.is_provisional(i) for i in inserts):
                 self._has_provisional = True
-        self._record_sightings(batch)
+        final = {i: existing.get(i) or inserts[i] for i in merged_ids}
+        self._record_sightings(batch, final)
 
     # -- identity -----------------------------------------------------------------
 
@@ -102,11 +120,11 @@ class Ingest:
             ).fetchone()
             if row:
                 paper = paper.with_(id=row[0])
-        key = title_key(paper.title)
         if ids.is_provisional(paper.id):
-            match = self._title_match(key, provisional_only=False)
+            match = self._title_match(title_key(paper.title), provisional_only=False)
             return paper.with_(id=match) if match else paper
-        if self._has_provisional and key:
+        key = title_key(paper.title) if self._has_provisional else ""
+        if key:
             prov = self._title_match(key, provisional_only=True)
             if prov and not self._exists_id(paper.id):
                 self.rekey(prov, paper.id)
@@ -182,14 +200,17 @@ class Ingest:
         sets = ", ".join(f"{k} = ?" for k in changes)
         self.conn.execute(f"UPDATE papers SET {sets} WHERE id = ?", [*changes.values(), paper_id])
 
-    def _record_sightings(self, batch: list[Paper]) -> None:
+    def _record_sightings(self, batch: list[Paper], final: dict[str, dict[str, Any]]) -> None:
+        """`final`: the rows of papers that were merged with something, as they ended up."""
         rows = []
         for p in batch:
-            raw = (
-                p.raw
-                if isinstance(p.raw, str) or p.raw is None
-                else json.dumps(p.raw, ensure_ascii=False)
-            )
+            raw = p.raw
+            if p.source == "kaggle" and isinstance(raw, dict) and p.id in final:
+                from .sources.kaggle import keep_differing
+
+                raw = keep_differing(raw, p, final[p.id])
+            if not (isinstance(raw, str) or raw is None):
+                raw = json.dumps(raw, ensure_ascii=False)
             rows.append(
                 [
                     p.id,

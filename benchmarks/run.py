@@ -1,0 +1,234 @@
+"""Measure papertriage on a generated Kaggle-format corpus, against sqlite-utils.
+
+    uv run python benchmarks/run.py 100000            # generates the corpus if missing
+    uv run python benchmarks/run.py 1000000 --import-runs 3 --runs 7
+
+Every figure is the median over several runs of a whole process (wall time and peak
+RSS from os.wait4), and the peers run in the same session, interleaved with ours, on
+the same files: `sqlite-utils insert --nl` of the same JSONL into a fresh database
+without any index (the import baseline) and `sqlite-utils search` on our store for the
+same words (the query baseline). Ratios matter more than absolute times: the machines
+these run on are shared and noisy. Stores and results go to benchmarks/out/ (ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PT = [str(BIN / "papertriage")]
+SU = [str(BIN / "sqlite-utils")]
+COMMON_WORD = "model"
+
+
+@dataclass
+class Sample:
+    wall: list[float] = field(default_factory=list)
+    rss_kb: list[int] = field(default_factory=list)
+    extra: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    @property
+    def t(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def mb(self) -> float:
+        return max(self.rss_kb) / 1024
+
+
+def run(cmd: list[str], watch: Path | None = None) -> tuple[float, int, int, float]:
+    """Wall seconds, peak RSS (KB), the peak size of a file while it ran (if asked) and
+    CPU seconds (user + system, of the process and the children it waited for)."""
+    peak = [0]
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.2):
+            try:
+                peak[0] = max(peak[0], watch.stat().st_size)  # type: ignore[union-attr]
+            except FileNotFoundError:
+                pass
+
+    if watch:
+        threading.Thread(target=poll, daemon=True).start()
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as null, open(HERE / "out" / "stderr.log", "ab") as err:
+        proc = subprocess.Popen(cmd, stdout=null, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    done.set()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed ({status}): {' '.join(cmd)} (see benchmarks/out/stderr.log)")
+    return wall, usage.ru_maxrss, peak[0], usage.ru_utime + usage.ru_stime
+
+
+def measure(sample: Sample, cmd: list[str], watch: Path | None = None) -> None:
+    wall, rss, peak, cpu = run(cmd, watch)
+    sample.cpu.append(cpu)
+    sample.wall.append(wall)
+    sample.rss_kb.append(rss)
+    sample.extra.append(peak)
+
+
+def has_command(name: str) -> bool:
+    return subprocess.run([*PT, name, "--help"], capture_output=True).returncode == 0
+
+
+def matches(db: Path, word: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", [word]
+        ).fetchone()[0]
+
+
+def bench_import(data: Path, out: Path, runs: int) -> tuple[Sample, Sample, Path]:
+    ours, peer = Sample(), Sample()
+    store = out / "store.db"
+    for n in range(runs):
+        for pattern in ("pt.db*", "su.db*"):
+            for f in out.glob(pattern):
+                f.unlink()
+        measure(peer, [*SU, "insert", "--nl", str(out / "su.db"), "papers", str(data)])
+        db = out / "pt.db"
+        measure(ours, [*PT, "import", str(data), "--db", str(db)], watch=Path(f"{db}-wal"))
+        print(
+            f"  import run {n + 1}: ours {ours.wall[-1]:.1f} s, sqlite-utils {peer.wall[-1]:.1f} s"
+        )
+    for f in out.glob("store.db*"):
+        f.unlink()
+    (out / "pt.db").rename(store)
+    peer.extra = [(out / "su.db").stat().st_size]
+    return ours, peer, store
+
+
+def bench_queries(store: Path, rare: str, runs: int) -> list[tuple[str, Sample, str, Sample]]:
+    db = ["--db", str(store)]
+
+    def su_search(word: str) -> list[str]:
+        return [*SU, "search", str(store), "papers", word, "--limit", "20"]
+
+    cases: list[tuple[str, list[str], str, list[str]]] = [
+        ("--help", [*PT, "--help"], f"search {rare}", su_search(rare)),
+        ("list --limit 20", [*PT, "list", "--limit", "20", *db], f"search {rare}", su_search(rare)),
+        (f"filter {rare} (rare)", [*PT, "filter", rare, "--limit", "20", *db],
+         f"search {rare}", su_search(rare)),
+        (f"filter {COMMON_WORD} (common)", [*PT, "filter", COMMON_WORD, "--limit", "20", *db],
+         f"search {COMMON_WORD}", su_search(COMMON_WORD)),
+        ("filter --fuzzy transfromer", [*PT, "filter", "--fuzzy", "transfromer", "--limit", "20", *db],
+         "search transformer", su_search("transformer")),
+    ]  # fmt: skip
+    if has_command("rank"):
+        cases.append(("rank --limit 20", [*PT, "rank", "--limit", "20", *db], "", []))
+    if has_command("export"):
+        cases.append(("export -f md (1,000)",
+                      [*PT, "export", "-f", "md", "--limit", "1000", "-o", os.devnull, *db], "", []))  # fmt: skip
+    results = []
+    for label, ours_cmd, peer_label, peer_cmd in cases:
+        ours, peer = Sample(), Sample()
+        run(ours_cmd)  # warm the page cache
+        for _ in range(runs):
+            measure(ours, ours_cmd)
+            if peer_cmd:
+                measure(peer, peer_cmd)
+        results.append((label, ours, peer_label, peer))
+        peer_text = f", {peer_label} {peer.t:.3f} s" if peer_cmd else ""
+        print(f"  {label}: {ours.t:.3f} s {ours.mb:.0f} MB{peer_text}")
+    return results
+
+
+def report(size: int, data: Path, imp: tuple[Sample, Sample, Path], queries, rare: str) -> str:
+    ours, peer, store = imp
+    jsonl = data.stat().st_size
+    st = store.stat().st_size
+    lines = [
+        f"### Scale: {size:,} records ({jsonl / 1e6:,.0f} MB JSONL)",
+        "",
+        f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end; "
+        f"SQLite {sqlite3.sqlite_version}; {len(ours.wall)} import runs, medians. "
+        f"Rare word `{rare}`: {matches(store, rare):,} matches; "
+        f"common word `{COMMON_WORD}`: {matches(store, COMMON_WORD):,}.",
+        "",
+        "| measure | papertriage | peer | ratio |",
+        "|---|---|---|---|",
+    ]
+    if ours.wall:
+        rate, peer_rate = size / ours.t, size / peer.t
+        lines += [
+        f"| import (wall) | {ours.t:.1f} s, {rate:,.0f} rec/s | sqlite-utils insert --nl "
+        f"{peer.t:.1f} s, {peer_rate:,.0f} rec/s | {rate / peer_rate:.2f}× the records/s |",
+        f"| import CPU (user+sys) | {statistics.median(ours.cpu):.1f} s "
+        f"| {statistics.median(peer.cpu):.1f} s "
+        f"| {statistics.median(peer.cpu) / statistics.median(ours.cpu):.2f}× the records/CPU-s |",
+        f"| import peak RSS | {ours.mb:.0f} MB | {peer.mb:.0f} MB | |",
+        f"| import peak WAL | {max(ours.extra) / 1e6:,.0f} MB | | |",
+        f"| store size | {st / 1e6:,.0f} MB | sqlite-utils db {peer.extra[0] / 1e6:,.0f} MB "
+        f"| {st / jsonl:.2f}× the JSONL |",
+        ]  # fmt: skip
+    for label, o, peer_label, p in queries:
+        if p.wall:
+            lines.append(
+                f"| `{label}` | {o.t:.3f} s, {o.mb:.0f} MB | `sqlite-utils {peer_label}` "
+                f"{p.t:.3f} s, {p.mb:.0f} MB | {o.t / p.t:.2f}× the time |"
+            )
+        else:
+            lines.append(f"| `{label}` | {o.t:.3f} s, {o.mb:.0f} MB | | |")
+    return "\n".join(lines) + "\n"
+
+
+def parse_size(text: str) -> int:
+    text = text.lower().replace("_", "")
+    mult = {"k": 1_000, "m": 1_000_000}.get(text[-1], 1)
+    return int(float(text.rstrip("km")) * mult)
+
+
+def label_for(size: int) -> str:
+    if size % 1_000_000 == 0:
+        return f"{size // 1_000_000}m"
+    return f"{size // 1000}k" if size % 1000 == 0 else str(size)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("size", type=parse_size, help="records, e.g. 100000, 100k, 1m")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each query (median)")
+    parser.add_argument("--import-runs", type=int, default=3, help="runs of each import")
+    parser.add_argument(
+        "--skip-import", action="store_true", help="reuse benchmarks/out/SIZE/store.db"
+    )
+    args = parser.parse_args()
+    label = label_for(args.size)
+    data = HERE / "data" / f"kaggle-{label}.jsonl"
+    if not data.exists():
+        generate.generate(args.size, data)
+    out = HERE / "out" / label
+    out.mkdir(parents=True, exist_ok=True)
+    rare = generate.rare_word_for(args.size)
+    print(f"{args.size:,} records, {data.stat().st_size / 1e6:,.0f} MB: import", flush=True)
+    if args.skip_import:
+        imp = Sample(), Sample(), out / "store.db"
+    else:
+        imp = bench_import(data, out, args.import_runs)
+    print("queries", flush=True)
+    queries = bench_queries(imp[2], rare, args.runs)
+    text = report(args.size, data, imp, queries, rare)
+    (HERE / "out" / f"results-{label}.md").write_text(text)
+    print()
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

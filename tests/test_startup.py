@@ -1,0 +1,172 @@
+"""Start-up cost: what importing the CLI loads, and the fast path that skips Typer.
+
+(tests/test_fetch_server.py checks httpx alone; these check every heavy module.)
+"""
+
+import io
+import json
+import subprocess
+import sys
+import typing
+from contextlib import redirect_stdout
+
+import pytest
+import typer.main
+
+from papertriage import fastpath
+from papertriage.cli import app
+
+HEAVY = ["httpx", "rich.table", "rich.console", "rapidfuzz", "yaml", "sqlite_utils", "pydantic"]
+KAGGLE = "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"
+HF = "hf_daily/2025-10-30.json"
+
+
+def loaded_after(statement: str) -> set[str]:
+    code = f"import sys, json; {statement}; sys.__stdout__.write(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout))
+
+
+def test_importing_the_cli_loads_no_heavy_module():
+    loaded = loaded_after("import papertriage.cli")
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert "typer" in loaded  # the check itself works
+
+
+def test_the_entry_point_loads_neither_typer_nor_pydantic():
+    loaded = loaded_after("import papertriage.fastpath")
+    assert not loaded & {*HEAVY, "typer", "click"}, sorted(loaded & {*HEAVY, "typer"})
+
+
+def test_fast_list_loads_no_typer(tmp_path, fixture_path):
+    db = tmp_path / "s.db"
+    subprocess.run(
+        [sys.executable, "-m", "papertriage", "import", str(fixture_path(KAGGLE)), "--db", db],
+        check=True,
+        capture_output=True,
+    )
+    statement = (
+        f"sys.argv = ['papertriage', 'filter', 'gluon', '-f', 'json', '--db', {str(db)!r}]; "
+        "import papertriage.fastpath as f, contextlib, io; "
+        "contextlib.redirect_stdout(io.StringIO()).__enter__(); "
+        "assert f.try_run(sys.argv[1:]) == 0"
+    )
+    loaded = loaded_after(statement)
+    assert not loaded & {*HEAVY, "typer"}, sorted(loaded & {*HEAVY, "typer"})
+
+
+@pytest.mark.parametrize("name", fastpath.LIST_COMMANDS)
+def test_fast_options_are_the_typer_commands_options(name):
+    command = typer.main.get_command(app).commands[name]
+    declared = {}
+    for param in command.params:
+        if param.param_type_name != "option" or "--help" in param.opts:
+            continue
+        kind = "flag" if param.is_flag else "many" if param.multiple else "one"
+        annotation = param.type_descriptor.annotation
+        if int in (annotation, *typing.get_args(annotation)):
+            assert param.type_descriptor.parameter_info.min == 0
+            kind = "int"
+        for opt in (*param.opts, *param.secondary_opts):
+            declared[opt] = (param.name, kind)
+    assert declared == fastpath.LIST_OPTIONS
+
+
+def run_fast(argv):
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        code = fastpath.try_run(argv)
+    return code, buf.getvalue()
+
+
+@pytest.fixture
+def store(cli, fixture_path, db_file):
+    for rel in (KAGGLE, HF):
+        assert cli("import", fixture_path(rel)).exit_code == 0
+    cli("tag", "0704.0001", "keep")
+    return db_file
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["list", "--limit", "5", "-f", "json"],
+        ["list", "-n", "3", "--offset=2", "--format=csv"],
+        ["filter", "gluon", "-f", "jsonl"],
+        ["filter", "title:graph", "--sort", "date", "-f", "ids"],
+        ["search", "quark OR gluon", "-c", "hep-*", "--limit", "50", "-f", "ids"],
+        ["filter", "--fuzzy", "diphotn", "-f", "ids"],
+        ["filter", "model", "--since", "2007-04-01", "--until", "2007-05-01", "-f", "ids"],
+        ["list", "--tag", "keep", "-f", "ids"],
+        ["list", "--untagged", "--unseen", "--source", "hf-daily", "-n", "4", "-f", "ids"],
+        ["list", "--min-upvotes", "10", "--sort", "upvotes", "-f", "ids"],
+        ["filter", "-a", "Nadolsky", "-f", "ids"],
+        ["filter", 'author:"Streinu"', "-f", "ids"],
+        ["filter", "unmatchedwordxyz", "-f", "json"],
+    ],
+)
+def test_fast_list_prints_what_typer_prints(cli, store, args):
+    code, out = run_fast([*args, "--db", str(store)])
+    expected = cli(*args, "--db", store)
+    assert code == expected.exit_code == 0
+    assert out == expected.stdout.replace("\n", "\r\n" if "csv" in args[-1] else "\n")
+    assert out.strip() or args[1] == "unmatchedwordxyz"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--limit", "-1"],
+        ["list", "--limit", "many"],
+        ["list", "-n5"],
+        ["list", "--sort", "sideways"],
+        ["list", "--fuzzy=yes"],
+        ["list", "--since", "last tuesday"],
+        ["list", "--format", "yaml"],
+        ["list", "--colour", "red"],
+        ["filter", "one", "two"],
+        ["filter", "-minus"],
+        ["filter", "--limit"],
+        ["filter", "x", "--", "y"],
+        ["show", "0704.0001"],
+        [],
+    ],
+)
+def test_unusual_calls_go_to_typer(args):
+    assert fastpath.try_run(args) is None
+
+
+def test_fast_errors_are_the_usual_one_liners(cli, tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a database")
+    code, out = run_fast(["list", "--db", str(bad)])
+    assert code == 1 and out == ""
+    assert cli("list", "--db", bad).exit_code == 1
+    assert fastpath.try_run(["list", "--db", str(tmp_path)]) is None  # a directory: Typer says so
+
+
+def program(entry, argv):
+    code = f"import sys; sys.argv[0] = 'papertriage'; from papertriage.{entry} import main; main()"
+    return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["list", "--help"], ["db", "info", "--help"]])
+def test_help_comes_from_typer_then_from_the_cache(argv, tmp_path):
+    expected = program("cli", argv)
+    assert expected.returncode == 0 and "Usage: papertriage" in expected.stdout
+    assert program("fastpath", argv).stdout == expected.stdout  # asks Typer, caches
+    cached = list((tmp_path / "home" / "cache").glob("help-*.txt"))
+    assert [p.read_text() for p in cached] == [expected.stdout]
+    cached[0].write_text(expected.stdout + "(from the cache)\n")
+    assert program("fastpath", argv).stdout == expected.stdout + "(from the cache)\n"
+
+
+def test_help_of_an_unknown_command_is_not_cached(tmp_path):
+    assert run_fast(["nosuchcommand", "--help"])[0] == 2
+    assert not list((tmp_path / "home" / "cache").glob("help-*.txt"))
+
+
+def test_version():
+    code, out = run_fast(["--version"])
+    assert code == 0 and out.startswith("papertriage ")
