@@ -17,8 +17,11 @@ PROVISIONAL_PREFIX = "prov:"
 _NEW = r"(?P<new>\d{4}\.\d{4,5})"
 _OLD = r"(?P<old>[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})"
 _VERSION = r"(?:v(?P<version>\d+))?"
-_ID_RE = re.compile(rf"(?<![\w.])(?:{_NEW}|{_OLD}){_VERSION}(?![\d])", re.IGNORECASE)
-_FULL_RE = re.compile(rf"^(?:{_NEW}|{_OLD}){_VERSION}$", re.IGNORECASE)
+# (?a:...): ids are ASCII. Unicode matching would take other scripts' digits for \d
+# ('٢٤١٠.١٢٣٤٥') and, ignoring case, 'ſ' (long s) or 'K' (Kelvin) for [a-z].
+_CORE = rf"(?a:(?:{_NEW}|{_OLD}){_VERSION})"
+_ID_RE = re.compile(rf"(?<![\w.]){_CORE}(?![\d])", re.IGNORECASE)
+_FULL_RE = re.compile(rf"^{_CORE}$", re.IGNORECASE)
 _PREFIXES = re.compile(
     r"^(?:(?:https?://)?(?:www\.|export\.|lanl\.|rss\.)?(?:arxiv\.org|huggingface\.co))?"
     r"/?(?:abs|pdf|papers|html|format)/",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from . import ids
-from .text import clean
+from .text import clean, parse_date
 
 # Fields that hold lists; stored as JSON arrays in the papers table.
 LIST_FIELDS = ("authors", "categories", "ai_keywords")
@@ -87,6 +87,24 @@ SIGHTING_FIELDS = ("source", "origin", "announce_type", "raw")
 PAPER_COLUMNS = tuple(f.name for f in fields(Paper) if f.name not in SIGHTING_FIELDS)
 
 
+_TEXT_FIELDS = (
+    "primary_category",
+    "license",
+    "code_url",
+    "project_url",
+    "github_repo",
+)
+_INT_FIELDS = ("hf_upvotes", "hf_comments", "github_stars", "version")
+_DATE_FIELDS = ("published", "updated", "hf_featured")
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
+def _scalar(value: Any) -> Any:
+    """Text or a number as given; None for anything else (a list or object where a
+    source should have put text, from a malformed or hostile file)."""
+    return value if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+
+
 def make_paper(**values: Any) -> Paper:
     """Build a Paper, cleaning text fields and dropping empty values."""
     for key in (
@@ -99,16 +117,27 @@ def make_paper(**values: Any) -> Paper:
         "hf_organization",
     ):
         if key in values:
-            values[key] = clean(values[key])
+            values[key] = clean(_scalar(values[key]))
+    for key in _TEXT_FIELDS:
+        if values.get(key) is not None:
+            value = values[key]
+            values[key] = (value.strip() or None) if isinstance(value, str) else None
     for key in LIST_FIELDS:
         if key in values:
-            values[key] = tuple(c for c in (clean(v) for v in values[key] or ()) if c)
-    for key in ("hf_upvotes", "hf_comments", "github_stars", "version"):
+            items = values[key]
+            items = items if isinstance(items, list | tuple) else ()
+            values[key] = tuple(c for c in (clean(_scalar(v)) for v in items) if c)
+    for key in _INT_FIELDS:
         if values.get(key) is not None:
             try:
                 values[key] = int(values[key])
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 values[key] = None
+            if values[key] is not None and not _INT_MIN <= values[key] <= _INT_MAX:
+                values[key] = None  # SQLite stores 64-bit integers
+    for key in _DATE_FIELDS:
+        if values.get(key) is not None:
+            values[key] = parse_date(values[key])  # 'YYYY-MM-DD' stays as it is
     cats = values.get("categories") or ()
     if not values.get("primary_category") and cats:
         values["primary_category"] = cats[0]

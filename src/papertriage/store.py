@@ -108,10 +108,22 @@ def open_db(
         )
     if migrate and len(applied) < len(known):
         try:
-            migrations.apply(conn)
-        except sqlite3.OperationalError as exc:
+            _migrate(conn)
+        except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: could not upgrade the store: {exc}") from exc
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply the pending steps under the write lock, all in one transaction.
+
+    Several processes may open a new (or old) store at the same moment: BEGIN IMMEDIATE
+    makes the others wait, and they then find the steps applied instead of applying them
+    twice or failing with 'database is locked' (sqlite-utils' own deferred BEGIN would
+    upgrade a read lock to a write lock, which SQLite refuses without waiting)."""
+    with transaction(conn):
+        if len(applied_migrations(conn)) < len(migrations.names()):
+            migrations.apply(conn)  # each step nests as a savepoint
 
 
 @contextmanager

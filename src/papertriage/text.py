@@ -87,7 +87,7 @@ def parse_datetime(value: object) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return _utc(value)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     s = str(value).strip()
@@ -101,9 +101,17 @@ def parse_datetime(value: object) -> datetime | None:
             dt = parsedate_to_datetime(s)  # RFC 822/2822: RSS pubDate, Kaggle versions
         except (TypeError, ValueError, IndexError):
             return None
+    return _utc(dt)
+
+
+def _utc(dt: datetime) -> datetime | None:
+    """dt in UTC (naive means UTC); None where UTC falls outside years 1-9999."""
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+        return dt.replace(tzinfo=UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:  # '0001-01-01T00:00:00+01:00' is in year 0 in UTC
+        return None
 
 
 def now_iso() -> str:

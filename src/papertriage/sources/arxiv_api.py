@@ -43,6 +43,8 @@ def load_xml(data: bytes, origin: str) -> Element:
         raise InputError(origin, f"not well-formed XML (truncated or not XML?): {exc}") from None
     except DefusedXmlException as exc:
         raise InputError(origin, f"unsafe XML refused: {type(exc).__name__}") from None
+    except LookupError as exc:  # <?xml encoding="..."?> naming no codec Python knows
+        raise InputError(origin, f"XML in an unknown character encoding ({exc})") from None
 
 
 def _undo_double_utf8(data: bytes) -> bytes:

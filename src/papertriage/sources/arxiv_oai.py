@@ -89,6 +89,8 @@ def _ended_elements(fh: BinaryIO, origin: str, any_verb: bool = False) -> Iterat
         raise InputError(origin, f"not well-formed XML (truncated or not XML?): {exc}") from None
     except DefusedXmlException as exc:
         raise InputError(origin, f"unsafe XML refused: {type(exc).__name__}") from None
+    except LookupError as exc:  # <?xml encoding="..."?> naming no codec Python knows
+        raise InputError(origin, f"XML in an unknown character encoding ({exc})") from None
 
 
 def _check_start(elem: Element, depth: int, origin: str, any_verb: bool) -> None:

@@ -62,6 +62,10 @@ def parse_value(value: Any, origin: str, kind: str | None = None) -> Iterator[Pa
         yield paper_record(item["paper"], item, kind, origin, item)
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def paper_record(
     paper: dict[str, Any], item: dict[str, Any], source: str, origin: str, raw: Any
 ) -> Paper:
@@ -69,7 +73,7 @@ def paper_record(
     if found is None:
         raise InputError(origin, f"no arXiv id in paper {paper.get('id')!r}")
     pid, version = found
-    authors = [a.get("name") for a in paper.get("authors") or [] if isinstance(a, dict)]
+    authors = [a.get("name") for a in _list(paper.get("authors")) if isinstance(a, dict)]
     org = paper.get("organization") or item.get("organization")
     if isinstance(org, dict):
         org = org.get("fullname") or org.get("name")
@@ -91,7 +95,7 @@ def paper_record(
         github_repo=repo,
         github_stars=paper.get("githubStars"),
         ai_summary=paper.get("ai_summary"),
-        ai_keywords=[k for k in paper.get("ai_keywords") or [] if isinstance(k, str)],
+        ai_keywords=[k for k in _list(paper.get("ai_keywords")) if isinstance(k, str)],
         hf_organization=org if isinstance(org, str) else None,
         hf_featured=parse_date(featured),
         source=source,

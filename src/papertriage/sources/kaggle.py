@@ -42,11 +42,11 @@ def record_to_paper(
     found = ids.try_parse_id(str(record.get("id") or ""))
     if found is None:
         raise InputError(origin, f"bad arXiv id {record.get('id')!r}", where=str(n))
-    versions = [v for v in record.get("versions") or [] if isinstance(v, dict)]
+    versions = [v for v in _list(record.get("versions")) if isinstance(v, dict)]
     numbers = [_vnum(v.get("version")) for v in versions]
     dates = [parse_date(v.get("created")) for v in versions]
     dates = [d for d in dates if d]
-    categories = (record.get("categories") or "").split()
+    categories = _text(record.get("categories")).split()
     raw = line.decode("utf-8", "replace").rstrip("\n") if isinstance(line, bytes) else line
     return make_paper(
         id=found[0],
@@ -69,7 +69,15 @@ def record_to_paper(
 
 def _vnum(text: Any) -> int | None:
     s = str(text or "").lstrip("vV")
-    return int(s) if s.isdigit() else None
+    return int(s) if s.isascii() and s.isdigit() else None  # '²'.isdigit() is True
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _authors(record: dict[str, Any]) -> list[str]:
@@ -79,10 +87,9 @@ def _authors(record: dict[str, Any]) -> list[str]:
         for part in parsed:
             if not isinstance(part, list) or not part:
                 continue
-            last, first = (part + ["", ""])[:2]
-            suffix = part[2] if len(part) > 2 else ""
+            last, first, suffix = [_text(x) for x in (part + ["", "", ""])[:3]]
             name = " ".join(x for x in (first, last, suffix) if x)
             names.append(delatex(clean(name) or ""))
         return [n for n in names if n]
-    text = delatex(record.get("authors") or "")
+    text = delatex(_text(record.get("authors")))
     return [clean(a) or "" for a in text.replace(" and ", ", ").split(",") if clean(a)]
