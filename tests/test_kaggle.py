@@ -24,7 +24,8 @@ def test_kaggle_records(fixture_path):
     assert p.journal_ref == "Phys.Rev.D76:013009,2007" and p.doi == "10.1103/PhysRevD.76.013009"
     assert p.comment.startswith("37 pages, 15 figures")
     assert not p.abstract.startswith(" ") and "\n" not in p.abstract
-    assert p.raw.startswith('{"id":"0704.0001"')
+    assert p.raw["authors_parsed"][0] == ["Balázs", "C.", ""] and p.raw["_in_papers"] == 1
+    assert "abstract" not in p.raw and "id" not in p.raw  # the paper's row holds them
 
 
 def test_broken_line_names_line_number():

@@ -73,3 +73,11 @@ def test_kaggle_version_dates():
     assert parse_date("Mon, 2 Apr 2007 19:18:42 GMT") == "2007-04-02"
     assert parse_date("Sat, 31 Mar 2007 23:59:59 GMT") == "2007-03-31"
     assert parse_date("Mon, 31 Feb 2007 19:18:42 GMT") is None
+
+
+@given(st.dates().map(str) | st.text(alphabet="0123456789-", min_size=10, max_size=10))
+def test_iso_days_match_the_general_parser(value):
+    from papertriage.text import parse_datetime
+
+    dt = parse_datetime(value)
+    assert parse_date(value) == (dt.date().isoformat() if dt else None)

@@ -35,6 +35,7 @@ class DeferredIndex:
         self.catch_up_sql: str | None = None
         self.table = ""
         self.last_pk = 0
+        self.hashsize = DEFAULT_HASHSIZE
         row = conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [TRIGGER]
         ).fetchone()
@@ -58,6 +59,10 @@ class DeferredIndex:
         assert self.conn.in_transaction, "deferred indexing needs a transaction"
         self.last_pk = self._max_pk()
         self.conn.execute(f"DROP TRIGGER {TRIGGER}")
+        row = self.conn.execute(
+            f"SELECT v FROM {self.table}_config WHERE k = 'hashsize'"
+        ).fetchone()
+        self.hashsize = int(row[0]) if row else DEFAULT_HASHSIZE
         self._hashsize(BULK_HASHSIZE)
 
     def catch_up(self) -> None:
@@ -75,7 +80,7 @@ class DeferredIndex:
             return
         self.catch_up()
         self.conn.execute(self.trigger_sql)  # type: ignore[arg-type]
-        self._hashsize(DEFAULT_HASHSIZE)
+        self._hashsize(self.hashsize)
 
     def _max_pk(self) -> int:
         return int(self.conn.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()[0])

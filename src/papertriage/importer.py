@@ -18,6 +18,7 @@ from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
+from . import parallel
 from .bulkload import DeferredIndex
 from .errors import InputError, UnknownFormatError
 from .ingest import Ingest
@@ -221,10 +222,10 @@ def import_file(
                 index.start()
             ingest = Ingest(conn, run_id, index=index)
             try:
-                for batch in _batches(iter_papers(fh, origin, fmt), BATCH):
+                for batch, position in _source(fh, name, origin, fmt, bulk=index is not None):
                     ingest.add(batch)
                     if progress:
-                        progress(_position(fh))
+                        progress(position)
             except (OSError, EOFError, gzip.BadGzipFile) as exc:
                 raise InputError(origin, f"truncated or unreadable ({exc})") from None
             if index:
@@ -235,6 +236,18 @@ def import_file(
         result.counts = ingest.counts
         result.new_ids = ingest.new_ids
         return result
+
+
+def _source(
+    fh: BinaryIO, name: str, origin: str, fmt: str, bulk: bool
+) -> Iterator[tuple[list[Paper], int]]:
+    """Batches of papers and the read position: parsed by a second process for a big
+    line-oriented file (parallel.py), else here."""
+    if bulk and fmt in parallel.FORMATS and name != "-" and parallel.available():
+        yield from parallel.batches(name, origin, fmt, BATCH)
+        return
+    for batch in _batches(iter_papers(fh, origin, fmt), BATCH):
+        yield batch, _position(fh)
 
 
 def _position(fh: BinaryIO) -> int:

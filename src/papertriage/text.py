@@ -8,6 +8,9 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
 _WS = re.compile(r"\s+")
+_HYPHEN = re.compile(r"(\w)-\s*(\w)")
+_NON_WORD = re.compile(r"[^\w]+")
+_MONTHS = {m: n for n, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _LATEX_CMD_ARG = re.compile(
     r"\\(?:textsc|textbf|textit|emph|mathrm|mathbf|mathcal|texttt|text|mbox|rm|bf|it)\s*\{([^{}]*)\}"
 )
@@ -42,12 +45,14 @@ def clean(text: str | None) -> str | None:
     """Collapse whitespace and arXiv's hard line wraps; None for empty text."""
     if text is None:
         return None
-    s = _WS.sub(" ", str(text)).strip()
+    s = " ".join(str(text).split())  # str.split() splits on exactly what \s+ matches
     return s or None
 
 
 def delatex(text: str) -> str:
     """Turn the LaTeX that appears in titles and names into plain Unicode text."""
+    if "\\" not in text:  # every command needs a backslash; most names have none
+        return text.replace("{", "").replace("}", "").replace("$", "").replace("~", " ")
     s = _TEX_LETTER.sub(lambda m: _TEX_LETTERS[m.group(1)], text)
     s = _LATEX_ACCENT.sub(
         lambda m: unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)]), s
@@ -63,6 +68,8 @@ def delatex(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case ASCII-ish form: accents removed, for name and title comparison."""
+    if text.isascii():  # NFKD leaves ASCII alone and it has no combining marks
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -72,15 +79,43 @@ def title_key(title: str | None) -> str:
     if not title:
         return ""
     s = fold(delatex(title))
-    s = re.sub(r"(\w)-\s*(\w)", r"\1\2", s)  # layer-wise == layerwise
-    s = re.sub(r"[^\w]+", " ", s)
-    return _WS.sub(" ", s).strip()
+    if "-" in s:
+        s = _HYPHEN.sub(r"\1\2", s)  # layer-wise == layerwise
+    return " ".join(_NON_WORD.sub(" ", s).split())
 
 
 def parse_date(value: object) -> str | None:
     """Parse the date forms the sources use into 'YYYY-MM-DD' (UTC), or None."""
+    if isinstance(value, str):
+        if len(value) == 10 and value[4] == value[7] == "-":  # already YYYY-MM-DD
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                pass
+        elif value.endswith(" GMT"):
+            day = _gmt_day(value)
+            if day:
+                return day
     dt = parse_datetime(value)
     return dt.date().isoformat() if dt else None
+
+
+def _gmt_day(value: str) -> str | None:
+    """The day of 'Mon, 2 Apr 2007 19:18:42 GMT' (Kaggle versions, arXivRaw) without
+    the email parser, which dominated bulk import; None sends other forms there."""
+    parts = value.split()
+    if len(parts) != 6 or len(parts[3]) != 4 or parts[2] not in _MONTHS:
+        return None
+    clock = parts[4].split(":")
+    if len(clock) != 3:
+        return None
+    try:
+        year, hms = int(parts[3]), [int(x) for x in clock]
+        if year < 100:  # the email parser reads these as two-digit years
+            return None
+        return datetime(year, _MONTHS[parts[2]], int(parts[1]), *hms).date().isoformat()
+    except ValueError:
+        return None
 
 
 def parse_datetime(value: object) -> datetime | None:

@@ -1,0 +1,205 @@
+"""Big imports: the per-batch index path (bulkload.py) gives the same store as the per-row
+triggers; an import killed half way leaves the store as it was and runs again without
+duplicates; nothing grows with the file; Kaggle sightings don't store the text twice."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import papertriage.importer as importer
+from papertriage import ingest
+from papertriage.importer import import_file
+from papertriage.queries import raw_items
+from papertriage.sources import kaggle
+from papertriage.store import open_db
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+import generate  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KAGGLE = FIXTURES / "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"
+SAME_ROW = "id, version, title, abstract, authors, categories, comment, doi, published, updated"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """3,000 generated records, then 300 of them again as a newer version with a new title
+    (so a later batch updates rows an earlier batch of the same import inserted)."""
+    path = tmp_path_factory.mktemp("corpus") / "kaggle.jsonl"
+    generate.generate(3000, path, workers=1, fixtures=FIXTURES)
+    lines = path.read_text().splitlines()
+    again = []
+    for line in lines[:300]:
+        rec = json.loads(line)
+        rec["title"] = "Revised: " + rec["title"]
+        rec["versions"].append({"version": "v9", "created": "Mon, 1 Jan 2024 00:00:00 GMT"})
+        again.append(json.dumps(rec))
+    path.write_text("\n".join(lines + again) + "\n")
+    return path
+
+
+def load(db: Path, path: Path, bulk: bool, monkeypatch) -> None:
+    monkeypatch.setattr(importer, "BULK_MIN_BYTES", 0 if bulk else 10**15)
+    conn = open_db(db)
+    import_file(conn, str(path))
+    conn.close()
+
+
+def snapshot(db: Path) -> dict:
+    conn = open_db(db)
+    words = ["model", "quantum", '"neural network"', "title:graph", generate.rare_word(40)]
+    out = {
+        "papers": conn.execute(f"SELECT {SAME_ROW} FROM papers ORDER BY pk").fetchall(),
+        "raw": conn.execute("SELECT paper_id, raw FROM sightings ORDER BY paper_id").fetchall(),
+        "matches": {
+            w: [
+                r[0]
+                for r in conn.execute(
+                    "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid", [w]
+                )
+            ]
+            for w in words
+        },  # fmt: skip
+        "trigger": conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'papers_ai'"
+        ).fetchone(),
+        "config": conn.execute(  # an explicit default hashsize is no hashsize
+            "SELECT * FROM papers_fts_config WHERE (k, v) != ('hashsize', 1048576) ORDER BY k"
+        ).fetchall(),
+    }
+    # rank=1 also compares the index with the papers table it indexes
+    conn.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)")
+    conn.close()
+    return {k: [tuple(r) for r in v] if isinstance(v, list) else v for k, v in out.items()}
+
+
+def test_bulk_import_builds_the_store_the_triggers_build(corpus, tmp_path, monkeypatch):
+    load(tmp_path / "rows.db", corpus, False, monkeypatch)
+    load(tmp_path / "bulk.db", corpus, True, monkeypatch)
+    rows, bulk = snapshot(tmp_path / "rows.db"), snapshot(tmp_path / "bulk.db")
+    assert bulk == rows
+    assert len(bulk["papers"]) == 3000 and bulk["papers"][0][2].startswith("Revised: ")
+    assert all(bulk["matches"].values()), bulk["matches"]  # every word finds something
+    assert bulk["trigger"][0].startswith("CREATE TRIGGER papers_ai AFTER INSERT ON papers")
+    assert [k for k, _ in bulk["config"]] == ["version"]
+
+
+def test_bulk_import_into_a_store_that_has_papers(corpus, tmp_path, monkeypatch):
+    head = tmp_path / "head.jsonl"
+    head.write_text("".join(corpus.read_text().splitlines(keepends=True)[1000:1500]))
+    for name, bulk in (("rows.db", False), ("bulk.db", True)):
+        load(tmp_path / name, KAGGLE, False, monkeypatch)
+        load(tmp_path / name, head, False, monkeypatch)
+        load(tmp_path / name, corpus, bulk, monkeypatch)
+    rows, bulk = snapshot(tmp_path / "rows.db"), snapshot(tmp_path / "bulk.db")
+    assert bulk == rows and len(bulk["papers"]) == 3200
+
+
+KILLABLE = """
+import sys, time
+import papertriage.importer as importer
+from papertriage.ingest import Ingest
+importer.BULK_MIN_BYTES = 0
+add, marker = Ingest.add, sys.argv[1] + ".batch"
+def slow_add(self, batch):
+    add(self, batch)
+    open(marker, "w").close()  # a batch is written, not committed
+    time.sleep(60)
+Ingest.add = slow_add
+sys.argv = ["papertriage", "import", sys.argv[2], "--db", sys.argv[1]]
+from papertriage.cli import main
+main()
+"""
+
+
+def test_killed_import_leaves_the_store_as_it_was_and_runs_again(corpus, tmp_path, cli):
+    db = tmp_path / "store.db"
+    assert cli("import", KAGGLE, "--db", db).exit_code == 0
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE, str(db), str(corpus)])
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "store.db.batch").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "import did not start"
+        time.sleep(0.05)
+    assert Path(f"{db}-wal").stat().st_size > 1_000_000  # the batch really was written
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    conn = open_db(db)
+    assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 200
+    assert conn.execute("SELECT count(*) FROM runs WHERE outcome = 'running'").fetchone()[0] == 0
+    assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'papers_ai'").fetchone()
+    conn.close()
+
+    result = cli("import", corpus, "--db", db)
+    assert result.exit_code == 0 and "read 3300, new 3000" in result.stderr
+    assert cli("import", corpus, "--db", db).exit_code == 0  # and again: nothing new
+    conn = open_db(db)
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    assert (
+        one("SELECT count(*) FROM papers") == one("SELECT count(DISTINCT id) FROM papers") == 3200
+    )
+    assert one("SELECT count(*) FROM sightings") == 3200
+    assert one("SELECT count(*) FROM papers WHERE title LIKE 'Revised: %'") == 300
+    conn.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_new_ids_keep_only_the_first(conn, monkeypatch):
+    monkeypatch.setattr(ingest, "NEW_IDS_KEPT", 5)
+    result = import_file(conn, str(KAGGLE))
+    assert result.counts["new"] == 200 and result.new_ids == ["0704.0001", *result.new_ids[1:]]
+    assert len(result.new_ids) == 5
+
+
+def test_new_stores_use_16k_pages(conn):
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 16384
+
+
+def test_kaggle_sightings_leave_the_text_to_the_row(conn):
+    import_file(conn, str(KAGGLE))
+    lines = KAGGLE.read_text().splitlines()
+    stored = dict(conn.execute("SELECT paper_id, raw FROM sightings").fetchall())
+    assert sum(map(len, stored.values())) < 0.4 * sum(map(len, lines))
+    for n, line in enumerate(lines, 1):
+        record = json.loads(line)
+        pid = record["id"]
+        assert "abstract" not in json.loads(stored[pid])
+        restored = raw_items(conn, pid)[0]["raw"]
+        assert restored["submitter"] == record["submitter"]
+        assert restored["versions"] == record["versions"]
+        # normalizing what the store kept gives the paper the line gave
+        assert kaggle.record_to_paper(restored, "x", n) == kaggle.record_to_paper(record, "x", n)
+
+
+def test_kaggle_sighting_keeps_a_title_the_row_does_not_have(conn, tmp_path):
+    record = json.loads(KAGGLE.read_text().splitlines()[0])
+    newer = dict(record, title="A Newer Title", versions=[*record["versions"], {"version": "v5"}])
+    (tmp_path / "newer.jsonl").write_text(json.dumps(newer) + "\n")
+    (tmp_path / "older.jsonl").write_text(json.dumps(record) + "\n")
+    import_file(conn, str(tmp_path / "newer.jsonl"), "kaggle")
+    import_file(conn, str(tmp_path / "older.jsonl"), "kaggle")
+    assert conn.execute("SELECT title FROM papers").fetchone()[0] == "A Newer Title"
+    restored = raw_items(conn, "0704.0001")[0]["raw"]
+    assert restored["title"].startswith("Calculation of prompt diphoton production")
+    assert restored["abstract"].startswith("A fully differential calculation")  # same in the row
+
+
+def test_a_bad_line_in_a_big_file_names_its_line_and_changes_nothing(
+    corpus, tmp_path, cli, monkeypatch
+):
+    lines = corpus.read_text().splitlines()
+    lines[2500] = lines[2500][:100]  # cut off: broken JSON in the second batch
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(importer, "BULK_MIN_BYTES", 0)  # parsed by the worker process
+    result = cli("import", bad)
+    assert result.exit_code == 1
+    assert f"Error: {bad}:2501: broken JSON line" in result.stderr
+    conn = open_db(tmp_path / "home" / "papers.db")
+    assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 0
+    assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'papers_ai'").fetchone()
