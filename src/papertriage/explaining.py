@@ -19,29 +19,25 @@ WORDS = 6  # words shown per similar paper and for the learned part
 
 def explain_paper(ranker: Ranker, paper: dict[str, Any]) -> Explanation:
     conn = ranker.conn
-    pk = paper_pks(conn, [paper["id"]]).get(paper["id"])
-    length = len(paper.get("title") or "") + len(paper.get("abstract") or "")
     out = Explanation(id=paper["id"], title=paper.get("title") or "", score=0.0)
     out.kept = sum(1 for f in ranker.feedback if f.kept)
     out.skipped = len(ranker.feedback) - out.kept
-    text = (0.0, 0.0)
+    found = paper_pks(conn, [paper["id"]]).get(paper["id"])
+    text = None
+    shares: dict[str, float] = {}
     words = surface_words(conn, f"{paper.get('title') or ''} {paper.get('abstract') or ''}")
-    terms: dict[str, float] = {}
-    if pk is not None:
+    if found is not None:
+        pk, length = found
+        text = ranker.text_scores({pk: length})[pk]  # as when ranking many papers
         with Scratch(conn) as s:
             s.add_papers([pk])
             _keywords(ranker, s, out)
-            kw = ranker.keyword_points(s, {pk: length}).get(pk, 0.0)
-            raw = 0.0
             if ranker.model:
-                detail: dict[str, float] = {}
-                raw = learned.raw_scores(s, ranker.model, {pk: length}, detail).get(pk, 0.0)
-                terms = detail
+                shares = learned.term_shares(s, ranker.model, pk, length)
                 out.similar = _similar(ranker, s, pk, words)
-            text = (kw, raw)
     values = ranker.parts(paper, text)
     for name, value in zip(PARTS[1:], values[1:], strict=True):
-        out.contributions += _lines(ranker, paper, name, value, terms, words)
+        out.contributions += _lines(ranker, paper, name, value, shares, words)
     out.score = ranker.total(paper, text)
     return out
 
@@ -120,7 +116,8 @@ def _similar(ranker: Ranker, s: Scratch, pk: int, words: dict[str, str]) -> list
     assert model is not None
     tf: dict[str, float] = {}
     for _pk, col, term, n in s.terms():
-        tf[term] = tf.get(term, 0.0) + (model.title_weight if col == "title" else 1.0) * n
+        if col in ("title", "abstract"):
+            tf[term] = tf.get(term, 0.0) + (learned.TITLE if col == "title" else 1.0) * n
     vec = learned.vector(tf, model.idf)
     out = []
     for f in [*model.kept, *model.skipped]:

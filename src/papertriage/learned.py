@@ -3,18 +3,25 @@
 Feedback: papers with any tag, or whose latest (not undone) triage decision is keep or
 read, are kept; papers whose latest decision is skip (and that have no tag) are skipped.
 
-Model (relevance feedback, Rocchio style): each feedback paper becomes a TF-IDF vector
-of the index's terms (porter stems) over its title and abstract, title words counting
-``title_weight`` times, sublinear term frequency, idf from an evenly spread sample of the
-store, unit length. The profile vector is the mean kept vector minus ``skipped`` times
-the mean skipped vector; its strongest terms (``POSITIVE`` most positive, ``NEGATIVE``
-most negative) are kept with their weights.
+Model: BM25 relevance feedback (Robertson/Sparck Jones term weights, terms chosen by
+offer weight). For each index term (a porter stem) of the feedback papers:
 
-Scoring a paper: each of those terms found in it adds weight x a BM25-style saturation
-of how it was found (title counts ``title_weight``, abstract 1, both add) against the
-paper's length. The sum is divided by the median sum of the kept papers, so a paper
-scores 1.0 when it is as close to the profile as a typical kept paper, and the profile's
-``learned`` weight turns that into points.
+- p, the chance a kept paper has it: (r + 0.5) / (R + 1) when r of the R kept papers do;
+- q, the chance an unwanted paper has it: the skipped papers (each counting ``skipped``)
+  mixed with ``MU`` pseudo-papers at the store's rate (its document frequency in an
+  evenly spread sample of ``SAMPLE`` papers);
+- its weight, log(p (1 - q) / (q (1 - p))): positive for words of kept papers that are
+  rarer elsewhere, negative for words of skipped ones.
+
+The ``POSITIVE`` terms with the highest r x weight and the ``NEGATIVE`` with the highest
+s x -weight are used. Scoring a paper: the weights of those terms found in its title
+(times ``TITLE``) and its abstract are summed, and the sum multiplied by BM25's
+saturation of one occurrence for the paper's length. The result is divided by the median
+of the kept papers', so a paper scores 1.0 when it is as close to them as a typical kept
+paper; the profile's ``learned`` weight turns that into points.
+
+The TF-IDF vectors of the feedback papers are kept too, to show in an explanation which
+kept papers a paper is most like.
 """
 
 from __future__ import annotations
@@ -27,11 +34,15 @@ from typing import Any
 
 from .textindex import Scratch, surface_queries
 
-POSITIVE = 150  # strongest kept-side terms used for scoring
-NEGATIVE = 50  # strongest skipped-side terms
+POSITIVE = 300  # terms of kept papers used for scoring
+NEGATIVE = 50  # terms of skipped papers
+MU = 100.0  # pseudo-papers at the store's rate in the estimate of q
+W_MIN = 0.75  # weaker terms are not used (they cost time and add little)
+COMMON = 0.3  # terms in more than this share of papers are not used (slow, say little)
 MAX_FEEDBACK = 300  # most recent kept (and skipped) papers the model is fitted on
-SAMPLE = 2000  # papers spread over the store for document frequencies
-K1, B = 1.2, 0.75  # BM25 saturation and length normalisation
+SAMPLE = 1000  # papers spread over the store for document frequencies
+K1, B = 2.0, 0.75  # BM25 saturation and length normalisation
+TITLE = 1.5  # a term in the title counts this many times one in the abstract
 AVG_LENGTH = 1100.0  # characters of title + abstract of a typical arXiv paper
 
 
@@ -59,7 +70,6 @@ class Model:
     skipped: list[FeedbackPaper]
     vectors: dict[int, dict[str, float]] = field(default_factory=dict)  # pk -> unit vector
     idf: dict[str, float] = field(default_factory=dict)
-    title_weight: float = 2.0
 
 
 def load_feedback(conn: sqlite3.Connection, limit: int = MAX_FEEDBACK) -> list[FeedbackPaper]:
@@ -103,55 +113,79 @@ def _papers(conn: sqlite3.Connection, pids: list[str]) -> list[tuple[Any, ...]]:
 def fit(
     conn: sqlite3.Connection,
     feedback: list[FeedbackPaper],
-    title_weight: float = 2.0,
     skipped: float = 0.5,
+    sample: tuple[int, dict[str, int]] | None = None,
 ) -> Model | None:
-    """The model for this feedback; None without kept papers."""
+    """The model for this feedback; None without kept papers. ``sample``: from
+    ``store_sample`` (computed here if not given)."""
     kept = [f for f in feedback if f.kept]
     if not kept:
         return None
     skip = [f for f in feedback if not f.kept]
-    idf = _idf(conn)
+    total, df = sample or store_sample(conn)
+    counts: dict[int, dict[str, float]] = defaultdict(dict)
+    columns: dict[tuple[int, str], set[str]] = defaultdict(set)  # (pk, column) -> terms
     with Scratch(conn) as s:
         s.add((f.pk, f.title, f.abstract) for f in feedback)
-        counts: dict[int, dict[str, float]] = defaultdict(dict)
         for pk, col, term, n in s.terms():
-            weight = title_weight if col == "title" else 1.0
+            weight = TITLE if col == "title" else 1.0
             counts[pk][term] = counts[pk].get(term, 0.0) + weight * n
+            columns[pk, col].add(term)
+    weights, offers = _weights(counts, kept, skip, skipped, total, df)
+    terms = _strongest(conn, weights, offers)
+    idf = {t: math.log((1 + total) / (1 + d)) + 1.0 for t, d in df.items() if d * 2 <= total}
+    idf.update({t: 0.0 for t, d in df.items() if d * 2 > total})  # says nothing
+    idf[""] = math.log(1 + total) + 1.0  # a term the sample never saw
     vectors = {pk: vector(tf, idf) for pk, tf in counts.items()}
-    profile: dict[str, float] = defaultdict(float)
-    for group, factor in ((kept, 1.0), (skip, -skipped)):
-        for f in group:
-            for term, x in vectors.get(f.pk, {}).items():
-                profile[term] += factor * x / len(group)
-    terms = _strongest(conn, profile, POSITIVE, NEGATIVE if skip else 0)
-    model = Model(terms, 1.0, kept, skip, vectors, idf, title_weight)
-    raw = feedback_scores(conn, model, [(f.pk, len(f.title) + len(f.abstract)) for f in kept])
-    values = sorted(raw.get(f.pk, 0.0) for f in kept)
+    model = Model(terms, 1.0, kept, skip, vectors, idf)
+    # What raw_scores would give the kept papers (the same terms, found the same way).
+    values = sorted(_raw_from_terms(model, f, columns) for f in kept)
     median = values[len(values) // 2] if values else 0.0
     model.scale = median if median > 0 else 1.0
     return model
 
 
-def _idf(conn: sqlite3.Connection) -> dict[str, float]:
-    """Smoothed idf of the terms of an evenly spread sample of the store.
-
-    Terms in more than half of the sample are left out (they say nothing); the key ""
-    holds the idf of a term the sample never saw."""
+def store_sample(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
+    """(papers, term -> document count) over an evenly spread sample of the store."""
     lo, hi = conn.execute("SELECT min(pk), max(pk) FROM papers").fetchone()
     if lo is None:
-        return {"": 1.0}
+        return 0, {}
     stride = max(1, (hi - lo + 1) // SAMPLE)
     with Scratch(conn) as s:
         s.add_papers(range(lo, hi + 1, stride))
-        total = conn.execute(f"SELECT count(*) FROM {s.name}").fetchone()[0] or 1
-        df = s.doc_counts()
-    idf = {t: math.log((1 + total) / (1 + d)) + 1.0 for t, d in df.items() if d * 2 <= total}
-    idf[""] = math.log(1 + total) + 1.0
-    common = {t for t, d in df.items() if d * 2 > total}
-    for t in common:
-        idf[t] = 0.0
-    return idf
+        total = conn.execute(f"SELECT count(*) FROM {s.name}").fetchone()[0]
+        return total, s.doc_counts()
+
+
+def _weights(
+    counts: dict[int, dict[str, float]],
+    kept: list[FeedbackPaper],
+    skip: list[FeedbackPaper],
+    skipped: float,
+    total: int,
+    df: dict[str, int],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Term -> relevance weight, and term -> offer weight (for choosing terms)."""
+    r: dict[str, int] = defaultdict(int)
+    s: dict[str, int] = defaultdict(int)
+    for group, tally in ((kept, r), (skip, s)):
+        for f in group:
+            for t in counts.get(f.pk, {}):
+                tally[t] += 1
+    n_kept, n_skip = len(kept), len(skip)
+    weights, offers = {}, {}
+    for t in r.keys() | s.keys():
+        if len(t) < 2 or t.isdigit() or df.get(t, 0) > COMMON * total:
+            continue
+        rate = (df.get(t, 0) + 0.5) / (total + 1)
+        p = (r[t] + 0.5) / (n_kept + 1)
+        q = (skipped * s[t] + MU * rate) / (skipped * n_skip + MU)
+        w = math.log(p * (1 - q) / (q * (1 - p)))
+        weights[t] = w
+        if abs(w) < W_MIN:
+            continue
+        offers[t] = w * r[t] if w > 0 else w * s[t]
+    return weights, offers
 
 
 def vector(tf: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
@@ -167,54 +201,63 @@ def vector(tf: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
 
 
 def _strongest(
-    conn: sqlite3.Connection, profile: dict[str, float], pos: int, neg: int
+    conn: sqlite3.Connection, weights: dict[str, float], offers: dict[str, float]
 ) -> list[Term]:
-    ranked = sorted(profile.items(), key=lambda tw: (-tw[1], tw[0]))
-    chosen = [tw for tw in ranked[: pos * 2] if tw[1] > 0]
-    chosen += [tw for tw in ranked[::-1][: neg * 2] if tw[1] < 0] if neg else []
-    queries = surface_queries(conn, [t for t, _ in chosen])
-    out, n_pos, n_neg = [], 0, 0
-    for term, weight in chosen:
-        if term not in queries:
-            continue
-        if weight > 0 and n_pos < pos:
-            n_pos += 1
-        elif weight < 0 and n_neg < neg:
-            n_neg += 1
-        else:
-            continue
-        out.append(Term(term, queries[term], weight))
+    """The POSITIVE best and NEGATIVE worst terms by offer weight, that FTS5 can find."""
+    ranked = sorted(offers, key=lambda t: (-offers[t], t))
+    pos = [t for t in ranked[: POSITIVE * 2] if offers[t] > 0]
+    neg = [t for t in ranked[::-1][: NEGATIVE * 2] if offers[t] < 0]
+    queries = surface_queries(conn, pos + neg)
+    chosen = [t for t in pos if t in queries][:POSITIVE]
+    chosen += [t for t in neg if t in queries][:NEGATIVE]
+    return [Term(t, queries[t], weights[t]) for t in chosen]
+
+
+def _raw_from_terms(
+    model: Model, paper: FeedbackPaper, columns: dict[tuple[int, str], set[str]]
+) -> float:
+    title, abstract = columns[paper.pk, "title"], columns[paper.pk, "abstract"]
+    n = len(paper.title) + len(paper.abstract)
+    total = 0.0
+    for term in model.terms:
+        if term.stem in title:
+            total += term.weight * TITLE
+        if term.stem in abstract:
+            total += term.weight
+    return total * length_factor(n)
+
+
+def length_factor(length: int) -> float:
+    """BM25's saturation of one occurrence, normalised for the paper's length."""
+    return (K1 + 1) / (1 + K1 * (1 - B + B * length / AVG_LENGTH))
+
+
+def queries(model: Model) -> list[tuple[str, float]]:
+    """(FTS5 query, weight) pairs whose weighted hits sum to a paper's raw score, before
+    its length factor: each term in the title, and in the abstract."""
+    out = []
+    for term in model.terms:
+        out.append((f"title : {term.query}", term.weight * TITLE))
+        out.append((f"abstract : {term.query}", term.weight))
     return out
 
 
-def feedback_scores(
-    conn: sqlite3.Connection, model: Model, papers: list[tuple[int, int]]
-) -> dict[int, float]:
-    """Raw learned scores of a few papers (pk, length), computed on a scratch copy."""
-    with Scratch(conn) as s:
-        s.add_papers([pk for pk, _ in papers])
-        return raw_scores(s, model, dict(papers))
+def raw_scores(view: Any, model: Model, lengths: dict[int, int]) -> dict[int, float]:
+    """Raw learned scores of the papers of a view that are in ``lengths`` (pk -> length).
+
+    The sums run in SQLite (view.weighted_sums): a 1M-paper store is many postings."""
+    sums = view.weighted_sums(queries(model))
+    return {pk: x * length_factor(lengths[pk]) for pk, x in sums.items() if pk in lengths}
 
 
-def raw_scores(
-    view: Any, model: Model, lengths: dict[int, int], detail: dict[str, float] | None = None
-) -> dict[int, float]:
-    """Sum of term weight x saturation over the papers of a view (those in ``lengths``).
-
-    ``detail`` (for one paper) receives each term's share."""
-    out: dict[int, float] = {}
-    tw = model.title_weight
-    norm = {pk: K1 * (1 - B + B * n / AVG_LENGTH) for pk, n in lengths.items()}
+def term_shares(view: Any, model: Model, pk: int, length: int) -> dict[str, float]:
+    """For one paper: each term's part of its raw score (for explanations)."""
+    out: dict[str, float] = {}
+    factor = length_factor(length)
     for term in model.terms:
-        in_title = set(view.hits(f"title : {term.query}"))
-        in_abstract = set(view.hits(f"abstract : {term.query}"))
-        for pk in in_title | in_abstract:
-            k = norm.get(pk)
-            if k is None:
-                continue
-            x = (tw if pk in in_title else 0.0) + (1.0 if pk in in_abstract else 0.0)
-            value = term.weight * x * (K1 + 1) / (x + k)
-            out[pk] = out.get(pk, 0.0) + value
-            if detail is not None:
-                detail[term.stem] = value
+        x = (TITLE if pk in view.hits(f"title : {term.query}") else 0.0) + (
+            1.0 if pk in view.hits(f"abstract : {term.query}") else 0.0
+        )
+        if x:
+            out[term.stem] = term.weight * x * factor
     return out

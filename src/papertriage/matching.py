@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 
 from .text import delatex, fold
@@ -23,6 +24,8 @@ from .textindex import Vocabulary, quote, stems, surface_queries
 
 _SPELLINGS = (("is", "iz"), ("iz", "is"), ("ys", "yz"), ("yz", "ys"), ("our", "or"), ("or", "our"))
 _NAME_SPLIT = re.compile(r"[^\w]+")
+_MARKS = "[\u0300-\u036f]*"
+_SEP = _MARKS + "[\\s.-]?"
 
 
 @dataclass
@@ -36,114 +39,154 @@ class Keyword:
 
 
 def keywords(
-    conn: sqlite3.Connection, weights: dict[str, float], fuzzy: bool, threshold: float
+    conn: sqlite3.Connection,
+    weights: dict[str, float],
+    fuzzy: bool,
+    threshold: float,
+    vocabulary: dict[str, int] | None = None,
 ) -> list[Keyword]:
-    """The profile's keywords with the FTS5 alternatives each one matches."""
+    """The profile's keywords with the FTS5 alternatives each one matches.
+
+    ``vocabulary`` (term -> papers, from a sample of the store) is where spelling
+    variants and split words are looked for."""
     found = stems(conn, weights)
-    out = []
-    for text, weight in weights.items():
-        words = found.get(text) or []
-        if not words:
-            continue  # only punctuation: nothing the index could hold
-        alts = [quote(text)]
-        if fuzzy:
-            alts += _variants(conn, text, words, threshold)
-        out.append(Keyword(text, weight, list(dict.fromkeys(alts))))
+    texts = [t for t in weights if found.get(t)]  # only punctuation: nothing to find
+    alts = {t: [quote(t)] for t in texts}
+    if fuzzy and texts:
+        for text, more in _variants(conn, texts, found, threshold, vocabulary or {}).items():
+            alts[text] += more
+    return [Keyword(t, weights[t], list(dict.fromkeys(alts[t]))) for t in texts]
+
+
+def _variants(
+    conn: sqlite3.Connection,
+    texts: list[str],
+    found: dict[str, list[str]],
+    threshold: float,
+    vocabulary: dict[str, int],
+) -> dict[str, list[str]]:
+    """Hyphenation, spelling and close variants of each keyword, as FTS5 strings."""
+    out: dict[str, list[str]] = {t: [] for t in texts}
+    single: dict[str, str] = {}
+    for text in texts:
+        parts = [p for p in re.split(r"[\W_]+", text) if p]
+        if len(parts) > 1:  # layer-wise, layer wise -> layerwise
+            out[text].append(quote("".join(parts)))
+        elif len(found[text]) == 1:
+            single[text] = parts[0] if parts else text
+    halves = {t: _halves(w) for t, w in single.items()}
+    half_stems = stems(conn, [h for pairs in halves.values() for pair in pairs for h in pair])
+    common = {h for h, t in half_stems.items() if len(t) == 1 and vocabulary.get(t[0], 0) > 1}
+    close: dict[str, set[str]] = {}
+    for text in single:
+        out[text] += [quote(f"{a} {b}") for a, b in halves[text] if a in common and b in common][:2]
+        close[text] = _close_terms(found[text][0], threshold, vocabulary)
+    known = _in_index(conn, {t for terms in close.values() for t in terms})
+    queries = surface_queries(conn, sorted(known))
+    for text, terms in close.items():
+        out[text] += [queries[t] for t in sorted(terms) if t in queries]
     return out
 
 
-def _variants(conn: sqlite3.Connection, text: str, words: list[str], threshold: float) -> list[str]:
-    vocab = Vocabulary(conn)
-    parts = [p for p in re.split(r"[\W_]+", text) if p]
-    if len(parts) > 1:  # layer-wise, layer wise -> layerwise
-        return [quote("".join(parts))]
-    word = parts[0] if parts else text
-    out = [quote(f"{a} {b}") for a, b in _splits(conn, vocab, word)]
-    stem = words[0]
-    close = {stem.replace(a, b) for a, b in _SPELLINGS if a in stem}
-    if len(stem) >= 5:
-        from rapidfuzz import fuzz
-
-        for term, count in vocab.with_prefix(stem[:2]).items():
-            if count and fuzz.ratio(stem, term) >= threshold:
-                close.add(term)
-    close = {t for t in close - {stem} if vocab.count(t)}
-    out += surface_queries(conn, sorted(close)).values()
-    return out
-
-
-def _splits(conn: sqlite3.Connection, vocab: Vocabulary, word: str) -> list[tuple[str, str]]:
-    """layerwise -> [("layer", "wise")]: both halves are terms of the index."""
+def _halves(word: str) -> list[tuple[str, str]]:
     if len(word) < 6 or not word.isalpha():
         return []
-    pairs = [(word[:i], word[i:]) for i in range(3, len(word) - 2)]
-    found = stems(conn, [p for pair in pairs for p in pair])
-    ok = {p: len(t) == 1 and vocab.count(t[0]) > 1 for p, t in found.items()}
-    return [(a, b) for a, b in pairs if ok[a] and ok[b]][:2]
+    return [(word[:i], word[i:]) for i in range(3, len(word) - 2)]
+
+
+def _close_terms(stem: str, threshold: float, vocabulary: dict[str, int]) -> set[str]:
+    """British/American spellings of a stem, and terms of the vocabulary within the
+    rapidfuzz ratio threshold (sharing its first three letters)."""
+    close = {stem.replace(a, b) for a, b in _SPELLINGS if a in stem}
+    if len(stem) >= 5:
+        from rapidfuzz import fuzz, process
+
+        pool = [t for t in vocabulary if t[:3] == stem[:3]]
+        close |= {
+            t
+            for t, _s, _i in process.extract(
+                stem, pool, scorer=fuzz.ratio, score_cutoff=threshold, limit=None
+            )
+        }
+    return close - {stem}
+
+
+def _in_index(conn: sqlite3.Connection, terms: set[str]) -> set[str]:
+    vocab = Vocabulary(conn)
+    return {t for t in terms if vocab.count(t)}
 
 
 # -- authors --------------------------------------------------------------------------
 
 
-def name_parts(name: str) -> tuple[list[str], str]:
-    """(given names, surname), folded: "LeCun, Yann" -> (["yann"], "lecun")."""
+def name_parts(name: str) -> tuple[list[str], list[str]]:
+    """(given names, family names), folded: "Le Cun, Yann" -> (["yann"], ["le", "cun"])."""
     text = fold(delatex(name))
     if "," in text:
         last, _, first = text.partition(",")
-        given = [t for t in _NAME_SPLIT.split(first) if t]
-        family = [t for t in _NAME_SPLIT.split(last) if t]
-        return given, "".join(family)
-    tokens = [t for t in _NAME_SPLIT.split(text) if t]
-    if not tokens:
-        return [], ""
-    return tokens[:-1], tokens[-1]
+        return _words(first), _words(last)
+    tokens = _words(text)
+    return tokens[:-1], tokens[-1:]
+
+
+def _words(text: str) -> list[str]:
+    return [t for t in _NAME_SPLIT.split(text) if t]
 
 
 class Authors:
     """The followed authors, matched against a paper's author list."""
 
     def __init__(self, weights: dict[str, float]) -> None:
-        self.people = [(name, *name_parts(name), w) for name, w in weights.items()]
-        self.people = [p for p in self.people if p[2]]
-        surnames = sorted({p[2] for p in self.people}, key=len, reverse=True)
-        self._hint = re.compile("|".join(re.escape(s) for s in surnames)) if surnames else None
+        self.people: list[tuple[str, list[str], str, float]] = []
+        for name, weight in weights.items():
+            given, family = name_parts(name)
+            if family:
+                self.people.append((name, given, "".join(family), weight))
+        self.match = _authors_match(self.people)  # an FTS5 query that finds them all
+        self._by_surname: dict[str, list[tuple[str, list[str], float]]] = {}
+        for name, given, surname, weight in self.people:
+            self._by_surname.setdefault(surname, []).append((name, given, weight))
+        # Each surname as a whole word, with any spacing or accents inside: lecun, le cun,
+        # le-cun; the text is decomposed (NFKD), so an accent is a mark after its letter.
+        hints = [_SEP.join(re.escape(c) for c in s) + _MARKS for _, _, s, _ in self.people]
+        self._hint = re.compile(r"\b(?:" + "|".join(hints) + r")\b") if hints else None
 
     def could_match(self, text: str) -> bool:
         """A fast test on the raw author list (JSON or joined): could anyone match?"""
         if self._hint is None or not text:
             return False
-        low = text.lower() if text.isascii() else fold(text)
-        return bool(self._hint.search(low.replace(" ", "")))
+        low = text.lower()
+        return bool(self._hint.search(low if low.isascii() else unicodedata.normalize("NFKD", low)))
 
     def matches(self, authors: list[str]) -> list[tuple[str, str, float]]:
         """(followed name, author as written, weight) for each followed author found."""
-        out = []
-        parsed = [(a, _author_tokens(a)) for a in authors]
-        for name, given, surname, weight in self.people:
-            for author, tokens in parsed:
-                if _same_person(given, surname, tokens):
-                    out.append((name, author, weight))
-                    break
-        return out
+        found: dict[str, tuple[str, str, float]] = {}
+        for author in authors:
+            tokens = _author_tokens(author)
+            for cut in (1, 2):  # "Le Cun" written as two words
+                if len(tokens) < cut:
+                    continue
+                for name, given, weight in self._by_surname.get("".join(tokens[-cut:]), ()):
+                    first = tokens[: len(tokens) - cut]
+                    if name not in found and (
+                        not given or (first and _same_given(given[0], first[0]))
+                    ):
+                        found[name] = (name, author, weight)
+        return [found[name] for name, *_ in self.people if name in found]
+
+
+def _authors_match(people: list[tuple[str, list[str], str, float]]) -> str | None:
+    """authors_text : (...) with each surname, also split in two ("le cun" for lecun)."""
+    alts: list[str] = []
+    for _name, _given, surname, _w in people:
+        alts.append(quote(surname))
+        alts += [quote(f"{surname[:i]} {surname[i:]}") for i in range(2, len(surname) - 1)]
+    return f"authors_text : ({' OR '.join(dict.fromkeys(alts))})" if alts else None
 
 
 def _author_tokens(author: str) -> list[str]:
-    given, surname = name_parts(author)
-    return [*given, surname]
-
-
-def _same_person(given: list[str], surname: str, tokens: list[str]) -> bool:
-    if not tokens:
-        return False
-    for cut in (1, 2):  # "Le Cun" written as two words
-        if len(tokens) <= cut - 1 or "".join(tokens[-cut:]) != surname:
-            continue
-        first = tokens[: len(tokens) - cut]
-        if not given:
-            return True
-        if first and _same_given(given[0], first[0]):
-            return True
-    return False
+    given, family = name_parts(author)
+    return [*given, *family]
 
 
 def _same_given(a: str, b: str) -> bool:

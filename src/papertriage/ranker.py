@@ -20,7 +20,10 @@ from .profile import Profile
 from .rank import Explanation
 from .textindex import MainView, Scratch, stems
 
+Text = tuple[float, float, bool]  # keyword points, raw learned score, maybe a followed author
 PARTS = ("keywords", "authors", "categories", "upvotes", "stars", "recency", "learned")
+# Bytes of title and abstract, without reading them (a blob's length is in its header).
+LENGTH = "coalesce(length(CAST(title AS BLOB)), 0) + coalesce(length(CAST(abstract AS BLOB)), 0)"
 BATCH_SPAN = 100_000  # row keys per batch read from the store's index
 STREAM_BATCH = 50_000  # rows of a streamed selection scored together
 SCRATCH_BELOW = 300  # batches with fewer papers (or sparse ones) are copied to a scratch table
@@ -37,12 +40,15 @@ class Ranker:
         p = self.profile = profile
         self.conn = conn
         self.today = today or date.today()
-        self.keywords = matching.keywords(conn, p.keywords, p.fuzzy, p.fuzzy_threshold)
-        self.authors = matching.Authors(p.authors)
         fb = learned.load_feedback(conn) if feedback is None and p.learned else feedback or []
         self.feedback = fb
-        self.model = learned.fit(conn, fb, p.title_weight, p.skipped) if p.learned else None
-        self._recency: dict[str, float] = {}
+        need = (p.learned and any(f.kept for f in fb)) or (p.keywords and p.fuzzy)
+        sample = learned.store_sample(conn) if need else (0, {})
+        self.keywords = matching.keywords(conn, p.keywords, p.fuzzy, p.fuzzy_threshold, sample[1])
+        self.authors = matching.Authors(p.authors)
+        self.model = learned.fit(conn, fb, p.skipped, sample) if p.learned else None
+        self._days: dict[tuple[Any, Any], tuple[float, int]] = {}
+        self._categories: dict[tuple[Any, Any], list[tuple[str, float]]] = {}
 
     @classmethod
     def build(
@@ -57,20 +63,21 @@ class Ranker:
     def rank(self, rows: list[dict[str, Any]]) -> list[tuple[float, dict[str, Any]]]:
         """(score, row) for rows of papers, best first; ties: newer first, then id."""
         scored = self.score_rows(rows)
-        scored.sort(key=order_key)
+        scored.sort(key=lambda sr: (-sr[0], -self.day(sr[1])[1], sr[1]["id"]))
         return scored
 
     def score_rows(self, rows: list[dict[str, Any]]) -> list[tuple[float, dict[str, Any]]]:
-        pks = paper_pks(self.conn, [r["id"] for r in rows])
-        lengths = {pks[r["id"]]: _length(r) for r in rows if r["id"] in pks}
-        text = self.text_scores(lengths)
-        return [(self.total(r, text.get(pks.get(r["id"], -1))), r) for r in rows]
+        found = paper_pks(self.conn, [r["id"] for r in rows])
+        text = self.text_scores(dict(found.values()))
+        return [
+            (self.total(r, text.get(found[r["id"]][0]) if r["id"] in found else None), r)
+            for r in rows
+        ]
 
-    def text_scores(self, lengths: dict[int, int]) -> dict[int, tuple[float, float]]:
-        """pk -> (keyword points, raw learned score) for papers given as pk -> length."""
-        out: dict[int, tuple[float, float]] = {}
-        if not self.keywords and not self.model:
-            return out
+    def text_scores(self, lengths: dict[int, int]) -> dict[int, Text]:
+        """pk -> (keyword points, raw learned score, maybe a followed author) for papers
+        given as pk -> length (bytes of title and abstract)."""
+        out: dict[int, Text] = {}
         for batch in _batches(sorted(lengths)):
             span = batch[-1] - batch[0] + 1
             scratch = len(batch) < SCRATCH_BELOW or len(batch) * 20 < span
@@ -79,13 +86,14 @@ class Ranker:
                 if scratch:
                     view.add_papers(batch)
                 mine = {pk: lengths[pk] for pk in batch}
-                kw = self.keyword_points(view, mine)
+                kw = self.keyword_points(view, mine) if self.keywords else {}
                 raw = learned.raw_scores(view, self.model, mine) if self.model else {}
+                people = set(view.hits(self.authors.match)) if self.authors.match else set()
             finally:
                 if scratch:
                     view.drop()
-            for pk in kw.keys() | raw.keys():
-                out[pk] = (kw.get(pk, 0.0), raw.get(pk, 0.0))
+            for pk in batch:
+                out[pk] = (kw.get(pk, 0.0), raw.get(pk, 0.0), pk in people)
         return out
 
     def keyword_points(self, view: Any, papers: dict[int, int]) -> dict[int, float]:
@@ -101,18 +109,21 @@ class Ranker:
                     out[pk] = out.get(pk, 0.0) + kw.weight
         return out
 
-    def total(self, row: dict[str, Any], text: tuple[float, float] | None) -> float:
+    def total(self, row: dict[str, Any], text: Text | None) -> float:
         score = 0.0
         for value in self.parts(row, text):
             score += value
         return score
 
-    def parts(self, row: dict[str, Any], text: tuple[float, float] | None) -> list[float]:
-        """The points of each part, in PARTS order."""
+    def parts(self, row: dict[str, Any], text: Text | None) -> list[float]:
+        """The points of each part, in PARTS order. ``text``: from text_scores, or None
+        for a paper that is not in the store."""
         p = self.profile
-        kw, raw = text or (0.0, 0.0)
+        kw, raw, maybe_author = text or (0.0, 0.0, None)
+        if maybe_author is None:
+            maybe_author = self.authors.could_match(_text(row.get("authors")))
         authors = 0.0
-        if self.authors.people and self.authors.could_match(_text(row.get("authors"))):
+        if maybe_author and self.authors.people:
             for _name, _author, weight in self.authors.matches(_list(row.get("authors"))):
                 authors += weight
         cats = 0.0
@@ -131,28 +142,44 @@ class Ranker:
         ]
 
     def category_points(self, row: dict[str, Any]) -> list[tuple[str, float]]:
-        cats = _list(row.get("categories"))
-        primary = row.get("primary_category") or (cats[0] if cats else None)
-        out = []
-        for pattern, weight in self.profile.categories.items():
-            if primary and matching.category_matches(pattern, primary):
-                out.append((pattern, weight))
-            elif any(matching.category_matches(pattern, c) for c in cats):
-                out.append((pattern, weight * self.profile.cross_list))
-        return out
+        raw = row.get("categories")
+        key = (row.get("primary_category"), raw if isinstance(raw, str) else tuple(raw or ()))
+        found = self._categories.get(key)
+        if found is None:
+            cats = _list(raw)
+            primary = key[0] or (cats[0] if cats else None)
+            found = []
+            for pattern, weight in self.profile.categories.items():
+                if primary and matching.category_matches(pattern, primary):
+                    found.append((pattern, weight))
+                elif any(matching.category_matches(pattern, c) for c in cats):
+                    found.append((pattern, weight * self.profile.cross_list))
+            self._categories[key] = found
+        return found
 
     def recency(self, row: dict[str, Any]) -> float:
-        day = paper_day(row)
+        return self.day(row)[0]
+
+    def day(self, row: dict[str, Any]) -> tuple[float, int]:
+        """(recency points, date as a number like 20261127 or 0) of a paper."""
+        pub, hf = row.get("published"), row.get("hf_featured")
+        key = (pub, hf) if pub or hf else (None, (row.get("first_seen") or "")[:10])
+        found = self._days.get(key)
+        if found is None:
+            day = paper_day(row)
+            digits = (day or "").replace("-", "")
+            found = (self._recency_points(day), int(digits) if digits.isdigit() else 0)
+            self._days[key] = found
+        return found
+
+    def _recency_points(self, day: str | None) -> float:
         if not day or not self.profile.recency:
             return 0.0
-        if day not in self._recency:
-            try:
-                age = max(0, (self.today - date.fromisoformat(day)).days)
-            except ValueError:
-                self._recency[day] = 0.0
-            else:
-                self._recency[day] = self.profile.recency * 0.5 ** (age / self.profile.half_life)
-        return self._recency[day]
+        try:
+            age = max(0, (self.today - date.fromisoformat(day)).days)
+        except ValueError:
+            return 0.0
+        return self.profile.recency * 0.5 ** (age / self.profile.half_life)
 
     # -- one paper, explained ---------------------------------------------------------
 
@@ -171,26 +198,15 @@ def paper_day(row: dict[str, Any]) -> str | None:
     return seen[:10] if seen else None
 
 
-def order_key(item: tuple[float, dict[str, Any]]) -> tuple[float, int, str]:
-    """Rank order: higher score, then newer, then id."""
-    score, row = item
-    return (-score, -day_number(row), row["id"])
-
-
-def day_number(row: dict[str, Any]) -> int:
-    """20261127 for 2026-11-27; 0 without a date."""
-    digits = (paper_day(row) or "").replace("-", "")
-    return int(digits) if digits.isdigit() else 0
-
-
-def paper_pks(conn: sqlite3.Connection, ids: list[str]) -> dict[str, int]:
-    """id -> papers.pk for the ids in the store."""
+def paper_pks(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, int]]:
+    """id -> (papers.pk, bytes of title and abstract) for the ids in the store."""
     if not ids:
         return {}
     rows = conn.execute(
-        "SELECT p.id, p.pk FROM json_each(?) j JOIN papers p ON p.id = j.value", [json.dumps(ids)]
+        f"SELECT p.id, p.pk, {LENGTH} FROM json_each(?) j JOIN papers p ON p.id = j.value",
+        [json.dumps(ids)],
     )
-    return dict(rows.fetchall())
+    return {pid: (pk, n) for pid, pk, n in rows}
 
 
 def _batches(pks: list[int]) -> Iterator[list[int]]:
@@ -202,10 +218,6 @@ def _batches(pks: list[int]) -> Iterator[list[int]]:
         batch.append(pk)
     if batch:
         yield batch
-
-
-def _length(row: dict[str, Any]) -> int:
-    return len(row.get("title") or "") + len(row.get("abstract") or "")
 
 
 def _list(value: Any) -> list[str]:
@@ -247,7 +259,7 @@ def iter_batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 _STREAM_COLUMNS = (
     "pk, id, authors, categories, primary_category, published, hf_featured, first_seen, "
-    "hf_upvotes, github_stars, coalesce(length(title), 0) + coalesce(length(abstract), 0)"
+    f"hf_upvotes, github_stars, {LENGTH}"
 )
 _KEYS = (
     "id",
@@ -273,7 +285,7 @@ def stream_scores(ranker: Ranker, sel: Any) -> Iterator[tuple[float, int, str, f
         sql += " WHERE " + " AND ".join(f"({w})" for w in where)
     cur = ranker.conn.cursor()
     cur.row_factory = None
-    cur.execute(sql + " ORDER BY pk", params)
+    cur.execute(sql, params)  # in the index's order; text_scores sorts each batch
     while batch := cur.fetchmany(STREAM_BATCH):
         yield from _score_batch(ranker, batch)
 
@@ -284,5 +296,5 @@ def _score_batch(
     text = ranker.text_scores({r[0]: r[-1] for r in batch})
     for r in batch:
         row = dict(zip(_KEYS, r[1:-1], strict=True))
-        score = ranker.total(row, text.get(r[0]))
-        yield (-score, -day_number(row), row["id"], score)
+        score = ranker.total(row, text[r[0]])
+        yield (-score, -ranker.day(row)[1], row["id"], score)

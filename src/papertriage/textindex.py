@@ -33,29 +33,64 @@ def tokenizer(conn: sqlite3.Connection) -> str:
     return m.group(1) if m else DEFAULT_TOKENIZER
 
 
+MAX_UNION = 200  # queries summed by one SQL statement (SQLite allows 500 per compound)
+
+
+def _weighted_sums(
+    conn: sqlite3.Connection,
+    table: str,
+    where: str,
+    args: list[object],
+    pairs: list[tuple[str, float]],
+) -> dict[int, float]:
+    """pk -> sum of the weights of the (match, weight) pairs a paper matches, in SQLite."""
+    out: dict[int, float] = {}
+    cur = conn.cursor()
+    cur.row_factory = None
+    short = table.split(".")[-1]
+    for start in range(0, len(pairs), MAX_UNION):
+        chunk = pairs[start : start + MAX_UNION]
+        one = f"SELECT rowid, ? AS w FROM {table} WHERE {short} MATCH ?{where}"
+        sql = f"SELECT rowid, sum(w) FROM ({' UNION ALL '.join([one] * len(chunk))}) GROUP BY rowid"
+        params: list[object] = []
+        for match, weight in chunk:
+            params += [weight, match, *args]
+        for pk, total in cur.execute(sql, params):
+            out[pk] = out.get(pk, 0.0) + total
+    return out
+
+
 class MainView:
     """The store's index, limited to papers with lo <= pk <= hi."""
 
     def __init__(self, conn: sqlite3.Connection, lo: int, hi: int) -> None:
         self.conn, self.lo, self.hi = conn, lo, hi
+        self.cur = conn.cursor()
+        self.cur.row_factory = None  # plain tuples: many rows
 
     def hits(self, match: str) -> list[int]:
-        rows = self.conn.execute(
+        self.cur.execute(
             "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid BETWEEN ? AND ?",
             [match, self.lo, self.hi],
         )
-        return [r[0] for r in rows]
+        return [r[0] for r in self.cur.fetchall()]
+
+    def weighted_sums(self, pairs: list[tuple[str, float]]) -> dict[int, float]:
+        where = " AND rowid BETWEEN ? AND ?"
+        return _weighted_sums(self.conn, "papers_fts", where, [self.lo, self.hi], pairs)
 
 
 class Scratch:
-    """A temp FTS5 table (title, abstract) with the store's tokenizer; rowid = papers.pk."""
+    """A temp FTS5 table like the store's (title, abstract, authors_text, same tokenizer);
+    rowid = papers.pk."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.name = f"temp.rank_scratch_{next(_counter)}"
         spec = tokenizer(conn).replace("'", "''")
         conn.execute(
-            f"CREATE VIRTUAL TABLE {self.name} USING fts5(title, abstract, tokenize='{spec}')"
+            f"CREATE VIRTUAL TABLE {self.name} "
+            f"USING fts5(title, abstract, authors_text, tokenize='{spec}')"
         )
 
     def add(self, rows: Iterable[Sequence[object]]) -> None:
@@ -71,16 +106,22 @@ class Scratch:
 
         with _savepoint(self.conn):
             self.conn.execute(
-                f"INSERT INTO {self.name} (rowid, title, abstract) SELECT pk, title, abstract "
+                f"INSERT INTO {self.name} (rowid, title, abstract, authors_text) "
+                "SELECT pk, title, abstract, authors_text "
                 "FROM papers WHERE pk IN (SELECT value FROM json_each(?))",
                 [json.dumps(list(pks))],
             )
 
     def hits(self, match: str) -> list[int]:
-        rows = self.conn.execute(
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        cur.execute(
             f"SELECT rowid FROM {self.name} WHERE {self.name.split('.')[1]} MATCH ?", [match]
         )
-        return [r[0] for r in rows]
+        return [r[0] for r in cur.fetchall()]
+
+    def weighted_sums(self, pairs: list[tuple[str, float]]) -> dict[int, float]:
+        return _weighted_sums(self.conn, self.name, "", [], pairs)
 
     def terms(self) -> Iterable[tuple[int, str, str, int]]:
         """(pk, column, term, count) for every term of every paper in the table."""
