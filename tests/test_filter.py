@@ -72,7 +72,9 @@ def test_titles_with_operator_words_find_themselves(ids):
     # Mixed-case Not, a trailing ?, and NEAR are words, not FTS5 syntax.
     assert ids("When Do We Not Need Larger Vision Models?") == ["2403.13043"]
     assert ids('"When Do We NOT Need Larger Vision Models"') == ["2403.13043"]
-    assert ids("NEAR")[0] == "0704.0193"  # Domain Wall Dynamics near a Quantum Critical Point
+    # Near equipartitions ..., ... word-representability of near-triangulations,
+    # Domain Wall Dynamics near a Quantum Critical Point
+    assert ids("NEAR", "-n", "3") == ["1602.02264", "1605.01688", "0704.0193"]
     assert ids('title:"near a quantum critical point"') == ["0704.0193"]
     assert ids('"SEARCH AND RESCUE"') == []
 
@@ -90,7 +92,7 @@ def test_phrase_or_not_and_prefix(ids):
         "prov:e428275032db",
         "prov:921a4acb4e0a",
     ]
-    assert ids("diffus*", "-n", "3") == ["1604.01754", "1508.01482", "prov:921a4acb4e0a"]
+    assert ids("diffus*", "-n", "3") == ["2403.13802", "1604.01754", "prov:e428275032db"]
 
 
 def test_fields(ids):
@@ -102,8 +104,16 @@ def test_fields(ids):
 
 
 def test_hyphenated_word_finds_both_spellings(ids):
-    assert ids("layerwise") == [OWLORE, LUQ]
+    assert ids("layerwise") == [LUQ, OWLORE]
     assert set(ids("layer-wise")) == {OWLORE, LUQ, LWQ, LRP, GRADS} | LAYERWISE_IN_ABSTRACT
+
+
+def test_relevance_puts_title_matches_first(ids):
+    found = ids("layer-wise")
+    assert found[:5] == [LUQ, OWLORE, LRP, LWQ, GRADS]  # by bm25 over the titles
+    assert set(found[5:]) == LAYERWISE_IN_ABSTRACT  # then by bm25 over the whole paper
+    assert ids("layer-wise", "-n", "3", "--offset", "4") == found[4:7]  # pages across the tiers
+    assert ids("layer-wise", "--source", "hf-page", "-n", "6") == found[:6]  # with a facet
 
 
 def test_fuzzy_hyphenation(ids):
@@ -226,3 +236,37 @@ def test_conditions_give_the_same_papers_to_own_selects(store):
     conn.row_factory = sqlite3.Row
     assert got == {r["id"] for r in select(conn, sel)}
     assert got == {OWLORE, LRP, GRADS} | LAYERWISE_IN_ABSTRACT
+
+
+def test_sort_score_uses_the_rank_score(store):
+    from papertriage.rank import score_papers
+
+    conn = sqlite3.connect(store)
+    conn.row_factory = sqlite3.Row
+    by_score = select(conn, Selection(query="quantize", sort="score", limit=None))
+    by_date = select(conn, Selection(query="quantize", sort="date", limit=None))
+    assert [r["id"] for r in by_score] == [r["id"] for _s, r in score_papers(conn, by_date)]
+    page = select(conn, Selection(query="quantize", sort="score", limit=2, offset=1))
+    assert [r["id"] for r in page] == [r["id"] for r in by_score[1:3]]
+
+
+def test_table_highlights_words_and_their_stems(store, monkeypatch):
+    import io
+    import sys
+
+    from papertriage.commands.papers import highlights
+    from papertriage.output import Format
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    conn = sqlite3.connect(store)
+    assert highlights(conn, ["quantize", "Mix?"], Format.table) == [
+        "Mix",
+        "mix",
+        "quantiz",
+        "quantize",
+    ]
+    assert highlights(conn, ["quantize"], Format.json) == []

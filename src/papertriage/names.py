@@ -14,17 +14,27 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from itertools import permutations
+import unicodedata
 
-from .text import delatex, fold
+from .text import delatex
 
 _SPLIT = re.compile(r"[^\w]+")
+_COMBINING = re.compile("[\u0300-\u036f]")
 FUZZY_MIN = 7  # name parts this long may differ by one typo
 
 
 def tokens(name: str) -> list[str]:
     """Folded name parts: "Jean-Pierre L\\'{e}vy" -> ["jean", "pierre", "levy"]."""
-    return [t for t in _SPLIT.split(fold(delatex(name))) if t]
+    return [t for t in _SPLIT.split(_plain(name)) if t]
+
+
+def _plain(text: str) -> str:
+    """Lower case, accents and LaTeX accents folded away (fast for plain ASCII)."""
+    if text.isascii() and "\\" not in text:
+        return text.lower()
+    if "\\" in text:
+        text = delatex(text)
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
 def _close(q: str, n: str) -> bool:
@@ -40,29 +50,50 @@ def _close(q: str, n: str) -> bool:
 
 
 def matches(query: list[str], name: list[str]) -> bool:
-    """Every query part pairs with its own part of the name, and one full word agrees."""
-    if not query or not name:
-        return False
-    parts = name + [a + b for a, b in zip(name, name[1:], strict=False)]  # le cun == lecun
-    if len(query) > len(parts):
-        return False
-    full = [q for q in query if len(q) > 1]
-    for chosen in permutations(range(len(parts)), len(query)):
-        if len({p for i in chosen for p in _covers(i, len(name))}) < len(query):
-            continue  # a joined pair and one of its halves both used
-        if all(_close(q, parts[i]) for q, i in zip(query, chosen, strict=True)):
-            if not full or any(
-                len(parts[i]) > 1 and _close(q, parts[i])
-                for q, i in zip(query, chosen, strict=True)
-                if len(q) > 1
-            ):
-                return True
-    return False
+    """Every query part pairs with its own part of the name (or, for a query more
+    detailed than the name, the other way round), and one full word agrees."""
+    return _fits(query, name) or (len(query) > len(name) > 1 and _fits(name, query))
 
 
-def _covers(i: int, n: int) -> tuple[int, ...]:
-    """The name parts a position in `parts` stands for (joined pairs come after n)."""
-    return (i,) if i < n else (i - n, i - n + 1)
+def _fits(query: list[str], name: list[str]) -> bool:
+    if not query or not name or len(query) > 2 * len(name):
+        return False
+    n = len(name)
+    # Name parts, and adjacent pairs joined (le cun == lecun), each with what it covers.
+    parts = [(p, 1 << i) for i, p in enumerate(name)]
+    parts += [(a + b, 3 << i) for i, (a, b) in enumerate(zip(name, name[1:], strict=False))]
+    options = []
+    for q in query:
+        fits = [(mask, len(q) > 1 and len(p) > 1) for p, mask in parts if _close(q, p)]
+        if not fits:
+            return False
+        options.append(fits)
+    need_full = any(len(q) > 1 for q in query)
+    return _assign(options, 0, 0, not need_full) if n else False
+
+
+def _assign(options: list[list[tuple[int, bool]]], i: int, used: int, full: bool) -> bool:
+    """Can query parts i.. take name parts not in `used` (and one pair two full words)?"""
+    if i == len(options):
+        return full
+    return any(
+        _assign(options, i + 1, used | mask, full or both)
+        for mask, both in options[i]
+        if not used & mask
+    )
+
+
+def _prefilter(key: str, other: str | None, stems: list[str]) -> re.Pattern[str]:
+    """A quick test of an authors list (JSON text): could an author in it be this name?
+    The surname (or a variant's stem) starts a word, with the initial of the other
+    part starting a word in the same name, before or after it."""
+    words = sorted({re.escape(w) for w in (key, *stems) if w.isalpha()}, key=len)
+    surname = r"\b(?:" + "|".join(words) + ")"
+    if not other:
+        return re.compile(surname, re.IGNORECASE)
+    initial = r"\b" + re.escape(other[0])
+    same_name = '[^",]*'
+    return re.compile(f"{initial}{same_name}{surname}|{surname}{same_name}{initial}", re.IGNORECASE)
 
 
 def surname(query: list[str], raw: str) -> str | None:
@@ -87,17 +118,18 @@ def author_pks(conn: sqlite3.Connection, names: list[str]) -> set[int]:
         expander = Expander(conn, commoner=1)  # a rare name is still a name
         expander.prepare([key])
         alts = (expander.variants.get(key) or [fts_string(key)]) + expander.typos.get(key, [])
+        other = next((t for t in query if t != key), None)
         match = "authors_text : (" + " OR ".join(alts) + ")"
         rows = conn.execute(
             "SELECT pk, authors FROM papers WHERE pk IN "
             "(SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)",
             [match],
         )
-        hint = key[:3]
+        likely = _prefilter(key, other, [*expander.words, key])
         for pk, authors in rows:
-            for author in json.loads(authors) if authors else []:
-                low = author.lower() if author.isascii() else fold(author)
-                if hint in low and matches(query, tokens(author)):
+            for author in json.loads(authors) if authors else ():
+                text = _plain(author)
+                if likely.search(text) and matches(query, tokens(text)):
                     found.add(pk)
                     break
     return found

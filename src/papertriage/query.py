@@ -405,6 +405,9 @@ class Compiled:
     where: list[str]
     params: list[Any]
     words: list[str]  # positive words and phrases, for highlighting
+    # The same match against titles alone, when a title match implies a full match
+    # (no NOT, no fields): the first tier of the relevance order.
+    title_match: str | None = None
 
 
 def compile_query(query: str | None, expander: Any = None) -> Compiled:
@@ -424,7 +427,18 @@ def compile_query(query: str | None, expander: Any = None) -> Compiled:
         [s for s, _ in conds],
         [a for _, args in conds for a in args],
         positive_words(node),
+        match if match is not None and _titles_suffice(node) else None,
     )
+
+
+def _titles_suffice(node: Node) -> bool:
+    """Words, phrases, prefixes, AND and OR only: matching them in the title alone
+    means matching them in the whole paper."""
+    if isinstance(node, Term):
+        return node.column is None
+    if isinstance(node, And | Or):
+        return all(_titles_suffice(c) for c in node.children)
+    return False
 
 
 def positive_words(node: Node | None, negated: bool = False) -> list[str]:
