@@ -17,7 +17,6 @@ from .errors import StoreError
 
 DB_FILENAME = "papers.db"
 BUSY_TIMEOUT_S = 60.0
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 # Papers rows are ~1.5 KB (the abstract): 4 KB pages hold two and waste a third of the
 # file; 16 KB pages hold ten. Also fewer page splits on import (benchmarks/README.md).
 PAGE_SIZE = 16384
@@ -43,14 +42,16 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        return
+    # Only stat() here. Opening and closing the file ourselves (to read its header) would
+    # drop every POSIX lock this process's other connections hold on it (close() releases
+    # them all), and another process could then checkpoint and delete the WAL under those
+    # connections: a corrupt store. The header is checked through SQLite in connect().
     if path.is_dir():
         raise StoreError(f"{path}: is a directory, not a papertriage store")
-    with path.open("rb") as fh:
-        head = fh.read(16)
-    if head and head != _SQLITE_MAGIC:
-        raise StoreError(f"{path}: not a SQLite database (use --db to pick another file)")
+
+
+def _not_sqlite(path: Path) -> StoreError:
+    return StoreError(f"{path}: not a SQLite database (use --db to pick another file)")
 
 
 def _create_private(path: Path) -> None:
@@ -71,9 +72,13 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     empty = path.stat().st_size == 0
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot open store: {exc}") from None
+    try:
         conn.isolation_level = None  # explicit transactions only, see transaction()
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA schema_version")  # reads the header: not SQLite fails here
         if empty:  # only a new file can take a page size (before WAL mode writes it)
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -81,6 +86,9 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = OFF")
     except sqlite3.DatabaseError as exc:
+        conn.close()
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            raise _not_sqlite(path) from None
         raise StoreError(f"{path}: cannot open store: {exc}") from exc
     return conn
 
@@ -143,7 +151,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # some errors (I/O, disk full) have rolled back already
+            conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")
