@@ -19,8 +19,7 @@ be understood raises QueryError naming the place (1-based character position).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import ids
 from .errors import QueryError
@@ -35,8 +34,7 @@ _WORDCHAR = re.compile(r"\w")
 # -- the tree -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """A word, prefix or phrase, optionally limited to one FTS column."""
 
     text: str
@@ -45,31 +43,26 @@ class Term:
     column: str | None = None  # FTS column name (title, abstract, authors_text)
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """cat:VALUE or id:VALUE: a condition on the papers table, not the text index."""
 
     name: str
     value: str
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(NamedTuple):
     child: Node
 
 
-@dataclass(frozen=True)
-class And:
+class And(NamedTuple):
     children: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
-class Or:
+class Or(NamedTuple):
     children: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """title:( ... ): a column filter over a group."""
 
     column: str
@@ -82,8 +75,7 @@ Node = Term | Field | Not | And | Or | Column
 # -- tokens ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # word, phrase, lparen, rparen, or, and, not, minus, field
     text: str
     pos: int  # 1-based position in the query
@@ -283,13 +275,20 @@ def term_fts(term: Term) -> str:
     return f"{term.column} : {expr}" if term.column else expr
 
 
-@dataclass
 class Part:
     """A compiled subtree: an FTS5 expression (and exclusions) plus SQL conditions, ANDed."""
 
-    fts: str | None = None
-    nots: list[str] = field(default_factory=list)
-    sql: list[tuple[str, list[Any]]] = field(default_factory=list)
+    __slots__ = ("fts", "nots", "sql")
+
+    def __init__(
+        self,
+        fts: str | None = None,
+        nots: list[str] | None = None,
+        sql: list[tuple[str, list[Any]]] | None = None,
+    ) -> None:
+        self.fts = fts
+        self.nots = nots or []
+        self.sql = sql or []
 
     @property
     def pure_fts(self) -> bool:
@@ -368,18 +367,19 @@ def _negate(part: Part) -> tuple[str, list[Any]]:
     return f"NOT ({sql})", args
 
 
+# A category condition reads as a set of papers (good for looking them up) or as a
+# test of one paper (good while walking papers in date order); see selection._ordered.
+CATEGORY_SET = "papers.pk IN (SELECT paper_pk FROM paper_categories WHERE "
+CATEGORY_TEST = "EXISTS (SELECT 1 FROM paper_categories WHERE paper_pk = papers.pk AND "
+
+
 def category_condition(value: str) -> tuple[str, list[Any]]:
     """cs.LG (and cs.LG.*), cs (the archive: cs and cs.*), cs.* or cs* (a prefix)."""
     if value.endswith("*"):
         prefix = value.rstrip("*")
-        return (
-            "papers.pk IN (SELECT paper_pk FROM paper_categories "
-            "WHERE category >= ? AND category < ?)",
-            [prefix, prefix + "\uffff"],
-        )
+        return CATEGORY_SET + "(category >= ? AND category < ?))", [prefix, prefix + "\uffff"]
     return (
-        "papers.pk IN (SELECT paper_pk FROM paper_categories "
-        "WHERE category = ? OR (category >= ? AND category < ?))",
+        CATEGORY_SET + "(category = ? OR (category >= ? AND category < ?)))",
         [value, value + ".", value + ".\uffff"],
     )
 
@@ -397,8 +397,7 @@ def field_condition(node: Field) -> tuple[str, list[Any]]:
     )
 
 
-@dataclass
-class Compiled:
+class Compiled(NamedTuple):
     """What a query asks of the store: an FTS5 MATCH (or None) and SQL conditions."""
 
     match: str | None
