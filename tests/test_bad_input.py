@@ -87,3 +87,10 @@ def test_ids_are_ascii(text):
     assert try_parse_id(text) is None
     found = find_id(f"see {text} here")
     assert found is None or found[0].isascii()
+
+
+def test_a_query_with_a_nul_character_is_searched_not_a_database_error(cli, fixture_path):
+    assert cli("import", fixture_path("hf_daily/2026-08-12.json")).exit_code == 0
+    result = cli("list", "video\x00", "-f", "ids")
+    assert result.exit_code == 0, result.output  # was: Error: database: unterminated string
+    assert "2608.10744" in result.stdout.split()

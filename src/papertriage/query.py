@@ -259,6 +259,7 @@ def _check_id(value: str, pos: int) -> None:
 
 def parse(query: str) -> Node | None:
     """The query as a tree; None when it has nothing to search for."""
+    query = query.replace("\x00", " ")  # SQLite would end an FTS5 string at a NUL
     return _Parser(query, tokenize(query)).parse()
 
 
