@@ -240,7 +240,7 @@ class Fetcher:
         with self.client.stream("GET", url, params=params, headers=headers) as resp:
             shown = str(resp.url)
             size = resp.headers.get("content-length")
-            if size and size.isdigit() and int(size) > limit:
+            if size and size.isascii() and size.isdigit() and int(size) > limit:
                 raise UnexpectedResponse(shown, f"response of {size} bytes exceeds http.max_bytes")
             body = bytearray()
             for chunk in resp.iter_bytes():
@@ -268,7 +268,7 @@ class Fetcher:
 def retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
     """Seconds to wait from Retry-After (seconds or HTTP date) or RateLimit's t=, if given."""
     value = (headers.get("retry-after") or "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # '²'.isdigit() is True, float('²') fails
         return float(value)
     if value:
         try:
