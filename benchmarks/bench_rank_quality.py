@@ -130,6 +130,13 @@ class SanityLite:
         return [self.ids[i] for i in order if self.ids[i] not in fb]
 
 
+def _show(results: list[tuple[float, float]]) -> str:
+    if not results:
+        return f"{'-':>22}"
+    p, n = mean(x[0] for x in results), mean(x[1] for x in results)
+    return f"{p:>13.3f}{n:>9.3f}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=5)
@@ -145,7 +152,9 @@ def main() -> None:
             sanity = None
             print("scikit-learn not installed: run with `uv run --with scikit-learn ...`")
         print(f"{len(rows)} papers, {len(cats)} categories x {args.seeds} seeds")
-        print(f"{'category':<20}{'n':>5}{'random':>8}  {'papertriage p@20 nDCG':>22}  {'sanity-lite p@20 nDCG':>22}")
+        print(
+            f"{'category':<20}{'n':>5}{'random':>8}  {'papertriage p@20 nDCG':>22}  {'sanity-lite p@20 nDCG':>22}"
+        )
         results: dict[str, list[tuple[float, float]]] = {"ours": [], "svm": [], "random": []}
         seconds = []
         for cat in cats:
@@ -164,15 +173,15 @@ def main() -> None:
             for k in per:
                 results[k] += per[k]
 
-            def show(k: str) -> str:
-                if not per[k]:
-                    return f"{'-':>22}"
-                p, n = mean(x[0] for x in per[k]), mean(x[1] for x in per[k])
-                return f"{p:>13.3f}{n:>9.3f}"
-
-            print(f"{cat:<20}{len(relevant_all):>5}{base:>8.3f}  {show('ours')}  {show('svm')}")
+            print(
+                f"{cat:<20}{len(relevant_all):>5}{base:>8.3f}  {_show(per['ours'])}  {_show(per['svm'])}"
+            )
         print("-" * 80)
-        for k, label in (("ours", "papertriage"), ("svm", "arxiv-sanity-lite SVM"), ("random", "random order")):
+        for k, label in (
+            ("ours", "papertriage"),
+            ("svm", "arxiv-sanity-lite SVM"),
+            ("random", "random order"),
+        ):
             if results[k]:
                 p, n = mean(x[0] for x in results[k]), mean(x[1] for x in results[k])
                 print(f"{label:<24} precision@20 {p:.3f}   nDCG@20 {n:.3f}")

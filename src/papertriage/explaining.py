@@ -68,7 +68,7 @@ def _lines(
     p = ranker.profile
     if part == "authors":
         return [
-            Contribution("authors", w, f"follows {name} ({author}): {w:g}")
+            Contribution("authors", w, f"follows {name}{_as(author, name)}: {w:g}")
             for name, author, w in ranker.authors.matches(list(paper.get("authors") or []))
         ]
     if part == "categories":
@@ -92,6 +92,10 @@ def _lines(
     if part == "learned":
         return [Contribution(part, value, _learned_why(ranker, value, terms, words))]
     return []
+
+
+def _as(written: str, name: str) -> str:
+    return "" if written == name else f" (as {written})"
 
 
 def _learned_why(

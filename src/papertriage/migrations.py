@@ -173,3 +173,78 @@ CREATE TABLE http_cache (
     fetched TEXT
 );
 """
+
+
+@step
+def m002_find_helpers(db: Any) -> None:
+    """For filter: categories as an indexed table (kept by triggers), the FTS vocabulary
+    (for --fuzzy), and indexes matching the date and upvotes sort orders."""
+    run_script(db, _M002)
+
+
+_M002 = """
+CREATE TABLE paper_categories (
+    paper_pk INTEGER NOT NULL,
+    category TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (paper_pk, category)
+) WITHOUT ROWID;
+CREATE INDEX idx_paper_categories_category ON paper_categories(category);
+INSERT OR IGNORE INTO paper_categories (paper_pk, category)
+    SELECT papers.pk, j.value
+    FROM papers, json_each(CASE WHEN json_valid(papers.categories) THEN papers.categories ELSE '[]' END) AS j
+    WHERE papers.categories IS NOT NULL AND j.type = 'text';
+CREATE TRIGGER papers_categories_ai AFTER INSERT ON papers WHEN new.categories IS NOT NULL BEGIN
+    INSERT OR IGNORE INTO paper_categories (paper_pk, category)
+    SELECT new.pk, value
+    FROM json_each(CASE WHEN json_valid(new.categories) THEN new.categories ELSE '[]' END)
+    WHERE type = 'text';
+END;
+CREATE TRIGGER papers_categories_au AFTER UPDATE OF categories ON papers BEGIN
+    DELETE FROM paper_categories WHERE paper_pk = old.pk;
+    INSERT OR IGNORE INTO paper_categories (paper_pk, category)
+    SELECT new.pk, value
+    FROM json_each(CASE WHEN json_valid(new.categories) THEN new.categories ELSE '[]' END)
+    WHERE type = 'text';
+END;
+CREATE TRIGGER papers_categories_ad AFTER DELETE ON papers BEGIN
+    DELETE FROM paper_categories WHERE paper_pk = old.pk;
+END;
+
+-- One row per indexed term (a porter stem) with its document count.
+CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row');
+
+-- The sort orders of selection.ORDER, so `--limit 20` reads 20 rows, not the table.
+CREATE INDEX idx_papers_day ON papers(coalesce(published, substr(first_seen, 1, 10)), id);
+CREATE INDEX idx_papers_upvotes ON papers(coalesce(hf_upvotes, -1), coalesce(published, ''), id);
+"""
+
+
+@step
+def m003_title_index(db: Any) -> None:
+    """For filter's relevance order: a full-text index of titles alone (papers whose
+    title holds every query word come first, found without reading the abstracts'
+    index), and a narrow index to sort matches by date or upvotes without reading rows."""
+    run_script(db, _M003)
+
+
+_M003 = """
+CREATE VIRTUAL TABLE papers_title_fts USING FTS5 (
+    title,
+    tokenize='porter unicode61 remove_diacritics 2',
+    content='papers', content_rowid='pk'
+);
+INSERT INTO papers_title_fts (papers_title_fts) VALUES ('rebuild');
+CREATE TRIGGER papers_title_ai AFTER INSERT ON papers BEGIN
+    INSERT INTO papers_title_fts (rowid, title) VALUES (new.pk, new.title);
+END;
+CREATE TRIGGER papers_title_ad AFTER DELETE ON papers BEGIN
+    INSERT INTO papers_title_fts (papers_title_fts, rowid, title) VALUES ('delete', old.pk, old.title);
+END;
+CREATE TRIGGER papers_title_au AFTER UPDATE OF title ON papers BEGIN
+    INSERT INTO papers_title_fts (papers_title_fts, rowid, title) VALUES ('delete', old.pk, old.title);
+    INSERT INTO papers_title_fts (rowid, title) VALUES (new.pk, new.title);
+END;
+CREATE INDEX idx_papers_pk_sort ON papers (
+    pk, coalesce(published, substr(first_seen, 1, 10)), id, coalesce(hf_upvotes, -1), coalesce(published, '')
+);
+"""

@@ -107,14 +107,15 @@ def _table(rows: list[dict[str, Any]], highlight: Sequence[str]) -> None:
     from rich.text import Text
 
     console = Console()
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=False)
+    # expand: the ratios share out the terminal width, so the table fits it and the title gets most.
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=True)
     narrow = console.width < 100
     table.add_column("id", style="cyan", no_wrap=True)
     table.add_column("date", no_wrap=True)
     if not narrow:
         table.add_column("cat", style="magenta", no_wrap=True, max_width=10)
     table.add_column("▲", justify="right", no_wrap=True)
-    table.add_column("title", ratio=3, overflow="fold")
+    table.add_column("title", ratio=2, overflow="fold")
     if not narrow:
         table.add_column("authors", ratio=1, style="dim", overflow="ellipsis", no_wrap=True)
     for row in rows:

@@ -63,9 +63,11 @@ def _table(rows: list[dict[str, Any]]) -> None:
     table.add_column("date", no_wrap=True)
     if not narrow:
         table.add_column("cat", style="magenta", no_wrap=True, max_width=10)
-    table.add_column("title", ratio=3, overflow="fold")
+    table.add_column("title", ratio=3, min_width=30, overflow="fold")
     if not narrow:
-        table.add_column("authors", ratio=1, style="dim", overflow="ellipsis", no_wrap=True)
+        table.add_column(
+            "authors", ratio=1, max_width=24, style="dim", overflow="ellipsis", no_wrap=True
+        )
     for row in rows:
         cells = [f"{row['score']:.2f}", row["id"], row.get("published") or ""]
         if not narrow:

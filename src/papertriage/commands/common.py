@@ -31,6 +31,7 @@ DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
+        metavar="PATH",
         help="Store file (default: $PAPERTRIAGE_DB, else the user data dir).",
         show_default=False,
         dir_okay=False,
@@ -41,7 +42,7 @@ FormatOption = Annotated[
     typer.Option("--format", "-f", help="Output: a table on a terminal, or json/jsonl/csv/ids."),
 ]
 LimitOption = Annotated[
-    int, typer.Option("--limit", "-n", min=0, help="Show at most this many papers.")
+    int, typer.Option("--limit", "-n", min=0, metavar="N", help="Show at most this many papers.")
 ]
 
 

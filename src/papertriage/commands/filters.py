@@ -17,7 +17,9 @@ from ..selection import SORTS, Selection
 QueryArg = Annotated[
     str | None,
     typer.Argument(
-        help='Words (all must match), "exact phrase", OR, -word, word*, title:/abstract:/author:/cat:/id:.',
+        metavar="QUERY",
+        help='Words (all must match), "exact phrase", OR, NOT or -word, word*, (groups), '
+        "title:/abstract:/author:/cat:/id:. Quote the whole query in the shell.",
         show_default=False,
     ),
 ]
@@ -25,22 +27,43 @@ FuzzyOpt = Annotated[
     bool, typer.Option("--fuzzy", help="Tolerate typos, spelling variants and hyphenation.")
 ]
 AuthorOpt = Annotated[
-    list[str] | None, typer.Option("--author", "-a", help="Author name (fuzzy; repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--author",
+        "-a",
+        metavar="NAME",
+        help='Author name: initials, accents and a typo are fine ("Y. LeCun"). Repeatable: any of them.',
+    ),
 ]
 CategoryOpt = Annotated[
     list[str] | None,
-    typer.Option("--category", "-c", help="arXiv category, prefixes allowed: cs.* (repeatable)."),
+    typer.Option(
+        "--category",
+        "-c",
+        metavar="CAT",
+        help="arXiv category: cs.LG, or a whole archive: cs or cs.*. Repeatable: any of them.",
+    ),
 ]
 SinceOpt = Annotated[
-    str | None, typer.Option("--since", help="On or after: YYYY-MM-DD, 7d, 2w, today, yesterday.")
+    str | None,
+    typer.Option(
+        "--since", metavar="DATE", help="On or after: YYYY-MM-DD, 7d, 2w, today, yesterday."
+    ),
 ]
 UntilOpt = Annotated[
-    str | None, typer.Option("--until", help="On or before: YYYY-MM-DD, 7d, 2w, today, yesterday.")
+    str | None,
+    typer.Option(
+        "--until", metavar="DATE", help="On or before: YYYY-MM-DD, 7d, 2w, today, yesterday."
+    ),
 ]
-TagOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag (repeatable).")]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", metavar="TAG", help="Has this tag (repeatable: all of them)."),
+]
 UntaggedOpt = Annotated[bool, typer.Option("--untagged", help="Has no tag.")]
 MinUpvotesOpt = Annotated[
-    int | None, typer.Option("--min-upvotes", min=0, help="At least this many HF upvotes.")
+    int | None,
+    typer.Option("--min-upvotes", min=0, metavar="N", help="At least this many HF upvotes."),
 ]
 NewOpt = Annotated[bool, typer.Option("--new", help="First seen in the last fetch.")]
 SeenOpt = Annotated[
@@ -50,11 +73,23 @@ SeenOpt = Annotated[
 SourceOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--source", help="Seen in this source: hf-daily, arxiv-rss, kaggle... (repeatable)."
+        "--source",
+        metavar="SOURCE",
+        help="Seen in this source: hf-daily, arxiv-rss, kaggle... (repeatable: any of them).",
     ),
 ]
-SortOpt = Annotated[str, typer.Option("--sort", help=f"Order: {'|'.join(SORTS)}.")]
-OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Skip this many papers first.")]
+SortOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sort",
+        metavar="ORDER",
+        help=f"{'|'.join(SORTS)}  [default: relevance with a QUERY, else date]",
+        show_default=False,
+    ),
+]
+OffsetOpt = Annotated[
+    int, typer.Option("--offset", min=0, metavar="N", help="Skip this many papers first.")
+]
 
 _RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
 
@@ -96,10 +131,13 @@ def make_selection(
     new: bool = False,
     seen: bool | None = None,
     source: list[str] | None = None,
-    sort: str = "date",
+    sort: str | None = "date",
     limit: int | None = 20,
     offset: int = 0,
 ) -> Selection:
+    """A Selection from option values; sort None means relevance with a query, else date."""
+    if sort is None:
+        sort = "relevance" if query and query.strip() else "date"
     if sort not in SORTS:
         raise typer.BadParameter(f"{sort!r} is not one of {', '.join(SORTS)}", param_hint="--sort")
     return Selection(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -125,7 +125,7 @@ def list_(
     new: NewOpt = False,
     seen: SeenOpt = None,
     source: SourceOpt = None,
-    sort: SortOpt = "date",
+    sort: SortOpt = None,
     limit: LimitOption = 20,
     offset: OffsetOpt = 0,
     fmt: FormatOption = Format.table,
@@ -133,7 +133,7 @@ def list_(
 ) -> None:
     """List papers in the store, newest first (with a QUERY or options: filter them)."""
     from ..output import write_rows
-    from ..selection import select
+    from ..selection import find
 
     sel = make_selection(
         query,
@@ -153,11 +153,28 @@ def list_(
         offset,
     )
     with handle_errors():
-        rows = select(open_store(db), sel)
-        write_rows(rows, fmt)
+        conn = open_store(db)
+        found = find(conn, sel)
+        write_rows(found.rows, fmt, highlight=highlights(conn, found.words, fmt))
 
 
-app.command("filter", help="Find papers: QUERY words and filter options (same as list).")(list_)
+def highlights(conn: Any, words: list[str], fmt: Format) -> list[str]:
+    """What to mark in a table: the words, and their stems (quantize -> quantiz)."""
+    if fmt != Format.table or not words or not sys.stdout.isatty():
+        return []
+    from ..fuzzy import Stemmer
+
+    out = {w.strip("*?!.,:;()'\"") for w in words}
+    for toks in Stemmer(conn).tokens(words).values():
+        out.update(t for t in toks if len(t) > 2)
+    return sorted(w for w in out if w)
+
+
+_FIND_HELP = (
+    "Find papers: QUERY words and filter options (same as list; see README for the query syntax)."
+)
+app.command("filter", help=_FIND_HELP)(list_)
+app.command("search", help=_FIND_HELP)(list_)
 
 
 @app.command()

@@ -1,0 +1,206 @@
+"""How fast `rank` is on a large store, and how much memory it takes.
+
+    uv run python benchmarks/bench_rank_speed.py                 # 1M papers (built once)
+    uv run python benchmarks/bench_rank_speed.py --papers 100000 --runs 5
+    uv run python benchmarks/bench_rank_speed.py --store benchmarks/out/1m/store.db
+
+The store is rank_corpus's synthetic one (real fixture records varied, spread over
+n/1000 days ending today, so the last 30 days hold about 30,000 papers), or any store
+given with --store (then "the last 30 days" are those before its newest paper). The
+feedback is 200 kept papers (tags) and 100 skipped ones (triage decisions); the profile
+has 20 keywords (fuzzy), 10 followed authors, 5 categories, upvotes, stars, recency and
+the learned part.
+
+Measured, each in a fresh process, median of --runs: the last 30 days ranked with
+`rank_selection` (what `papertriage rank --since 30d` does: fit the model, score every
+paper, keep the best 20), the same through the command line (whole process), and the
+whole store. Wall and CPU seconds and peak RSS. The machines these run on are shared:
+CPU time is the steadier figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+PROFILE = {
+    "keywords": {
+        "quantum": 2,
+        "dark matter": 3,
+        "black hole": 2,
+        "superconductivity": 2,
+        "graph": 1,
+        "neural network": 2,
+        "layer-wise": 1,
+        "entanglement": 1.5,
+        "galaxy": 1,
+        "spin": 1,
+        "topological": 2,
+        "random matrix": 2,
+        "survey": -2,
+        "review": -1,
+        "lattice": 1,
+        "transformer": 2,
+        "diffusion": 1,
+        "reinforcement learning": 2,
+        "language model": 2,
+        "quantisation": 1,
+    },
+    "authors": {
+        "Y. LeCun": 3,
+        "Geoffrey Hinton": 3,
+        "Jelani Nelson": 2,
+        "A. Del Maestro": 2,
+        "Daniel M. Kane": 2,
+        "Tri Dao": 2,
+        "Kaiming He": 2,
+        "Percy Liang": 2,
+        "Yoshua Bengio": 2,
+        "Fei-Fei Li": 2,
+    },
+    "categories": {"cs.LG": 2, "hep-th": 1, "quant-ph": 1, "cond-mat.*": 0.5, "math.AP": -1},
+    "upvotes": 1,
+    "stars": 0.5,
+    "recency": 1,
+    "half_life": 7,
+    "learned": 5,
+}
+
+
+def prepare(path: Path) -> str:
+    """Feedback in the store (200 kept, 100 skipped); returns the first day of the window."""
+    from papertriage.store import open_db, transaction
+
+    conn = open_db(path)
+    newest = conn.execute(
+        "SELECT max(coalesce(published, substr(first_seen, 1, 10))) FROM papers"
+    ).fetchone()[0]
+    since = (date.fromisoformat(newest) - timedelta(days=29)).isoformat()
+    n = conn.execute("SELECT max(pk) FROM papers").fetchone()[0]
+    rng = random.Random(7)
+    pks = rng.sample(range(1, n * 9 // 10), 300)
+    ids = [
+        r[0] for r in conn.execute(f"SELECT id FROM papers WHERE pk IN ({','.join(map(str, pks))})")
+    ]
+    with transaction(conn):
+        conn.execute("DELETE FROM tags")
+        conn.execute("DELETE FROM decisions")
+        conn.executemany(
+            "INSERT INTO tags (paper_id, tag, created) VALUES (?, 'bench', '2026-01-01')",
+            [(i,) for i in ids[:200]],
+        )
+        conn.executemany(
+            "INSERT INTO decisions (paper_id, decision, created) VALUES (?, 'skip', '2026-01-01')",
+            [(i,) for i in ids[200:]],
+        )
+    conn.close()
+    return since
+
+
+def child(path: str, since: str | None) -> None:
+    """One measurement, in this (fresh) process: print wall, cpu, rss as JSON."""
+    from papertriage.profile import Profile
+    from papertriage.rank import rank_selection
+    from papertriage.selection import Selection
+    from papertriage.store import open_db
+
+    conn = open_db(Path(path))
+    profile = Profile.from_dict(PROFILE)
+    wall, cpu = time.perf_counter(), time.process_time()
+    best = rank_selection(conn, Selection(since=since), profile, limit=20)
+    out = {
+        "wall": time.perf_counter() - wall,
+        "cpu": time.process_time() - cpu,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "top": best[0][1]["id"] if best else None,
+        "n": conn.execute(
+            "SELECT count(*) FROM papers WHERE coalesce(published, substr(first_seen, 1, 10)) >= ?",
+            [since or "0"],
+        ).fetchone()[0],
+    }
+    print(json.dumps(out))
+
+
+def measure(path: Path, since: str | None, runs: int) -> dict:
+    samples = []
+    for _ in range(runs):
+        args = [sys.executable, __file__, "--child", str(path)] + (
+            ["--since", since] if since else []
+        )
+        res = subprocess.run(args, capture_output=True, text=True, check=True)
+        samples.append(json.loads(res.stdout))
+    return {k: statistics.median(s[k] for s in samples) for k in ("wall", "cpu", "rss_mb")} | {
+        "n": samples[0]["n"]
+    }
+
+
+def measure_cli(path: Path, since: str, config: Path, runs: int) -> dict:
+    walls, cpus, rss = [], [], []
+    env = {**os.environ, "PAPERTRIAGE_CONFIG": str(config)}
+    cmd = [str(Path(sys.executable).parent / "papertriage"), "rank", "--db", str(path)]
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [*cmd, "--since", since, "-n", "20", "-f", "ids"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - start)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        rss.append(usage.ru_maxrss / 1024)
+        assert os.waitstatus_to_exitcode(status) == 0
+    return {"wall": statistics.median(walls), "cpu": statistics.median(cpus), "rss_mb": max(rss)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--papers", type=int, default=1_000_000)
+    ap.add_argument("--store", type=Path)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-whole", action="store_true", help="skip ranking the whole store")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--since", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child, args.since)
+        return
+    if args.store:
+        path = args.store
+    else:
+        from rank_corpus import build
+
+        path = build(args.papers)
+    since = prepare(path)
+    config = path.with_suffix(".rank-config.yaml")
+    import yaml
+
+    config.write_text(yaml.safe_dump({"rank": PROFILE}))
+    rows = [
+        ("last 30 days, rank_selection", measure(path, since, args.runs)),
+        ("last 30 days, `papertriage rank` process", measure_cli(path, since, config, args.runs)),
+    ]
+    if not args.no_whole:
+        rows.append(("whole store, rank_selection", measure(path, None, max(1, args.runs // 2))))
+    total = rows[-1][1].get("n")
+    print(f"store: {path} ({total} papers); window from {since}: {rows[0][1]['n']} papers")
+    print(f"{'':44}{'wall s':>8}{'CPU s':>8}{'peak RSS MB':>13}")
+    for label, r in rows:
+        print(f"{label:44}{r['wall']:>8.2f}{r['cpu']:>8.2f}{r['rss_mb']:>13.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,368 @@
+"""papertriage rank: the profile's parts, the learned part, explanations, the command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pytest
+
+from papertriage.errors import ConfigError
+from papertriage.importer import import_file
+from papertriage.ingest import Ingest
+from papertriage.profile import Profile, load_profile
+from papertriage.queries import get_paper, list_papers
+from papertriage.rank import explain, rank_selection, score_papers
+from papertriage.ranker import Ranker
+from papertriage.selection import Selection
+from papertriage.store import open_db, transaction
+
+RAW = "arxiv_oai/ListRecords_arXivRaw_from2016-10-20_page1.xml"  # 387 papers, 2008-2016
+PAGE = "hf_page/papers_page_text_2025-12-15_first28.txt"  # Layer-wise / Layerwise titles
+RDF = "arxiv_rss/rss_old_rdf_math_2012-09-12.xml"  # quantization and quantisation
+QUIET = {"upvotes": 0, "stars": 0, "recency": 0, "learned": 0}  # one part at a time
+
+
+@pytest.fixture(scope="module")
+def base_store(tmp_path_factory):
+    from pathlib import Path
+
+    path = tmp_path_factory.mktemp("rank") / "base.db"
+    conn = open_db(path)
+    fixtures = Path(__file__).parent / "fixtures"
+    for rel in (RAW, PAGE, RDF):
+        import_file(conn, str(fixtures / rel), None, None)
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def store(base_store, tmp_path):
+    path = tmp_path / "home" / "papers.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(base_store, path)
+    conn = open_db(path)
+    yield conn
+    conn.close()
+
+
+def profile(**values) -> Profile:
+    return Profile.from_dict({**QUIET, **values})
+
+
+def add_copies(conn, source_id: str, copies: dict[str, dict]) -> None:
+    """Papers that are copies of a real one, with some fields changed."""
+    from papertriage.models import make_paper
+
+    p = get_paper(conn, source_id)
+    keep = ("title", "abstract", "authors", "categories", "published", "hf_upvotes")
+    with transaction(conn):
+        Ingest(conn, None).add(
+            make_paper(id=new_id, **{**{k: p[k] for k in keep}, **changes}, source="test")
+            for new_id, changes in copies.items()
+        )
+
+
+def scores(conn, prof: Profile, ids: list[str], today: date | None = None) -> dict[str, float]:
+    rows = [get_paper(conn, i) for i in ids]
+    ranked = Ranker(conn, prof, today).rank(rows)
+    return {row["id"]: s for s, row in ranked}
+
+
+def keep(conn, ids, decision="keep"):
+    conn.executemany(
+        "INSERT INTO decisions (paper_id, decision, created) VALUES (?, ?, '2026-01-01')",
+        [(i, decision) for i in ids],
+    )
+
+
+# -- the profile's parts ----------------------------------------------------------------
+
+
+def test_followed_author_ranks_above_the_same_paper_without(store):
+    # 1204.3980 is by "Béla Bollobás"; the profile writes him without accents, by initial.
+    add_copies(store, "1204.3980", {"2609.00001": {"authors": ["Someone Else"]}})
+    s = scores(store, profile(authors={"B. Bollobas": 3}), ["1204.3980", "2609.00001"])
+    assert list(s) == ["1204.3980", "2609.00001"]
+    assert s["1204.3980"] - s["2609.00001"] == pytest.approx(3)
+
+
+@pytest.mark.parametrize(
+    ("name", "matches"),
+    [
+        ("Bollobas, Bela", True),
+        ("Béla Bollobás", True),
+        ("Bollobas", True),  # a surname alone
+        ("C. Bollobas", False),  # another first name
+        ("Bela Bollob", False),
+    ],
+)
+def test_author_names_tolerate_initials_accents_and_order(store, name, matches):
+    s = scores(store, profile(authors={name: 2}), ["1204.3980"])
+    assert s["1204.3980"] == (2 if matches else 0)
+
+
+def test_negative_keyword_pushes_down(store):
+    row = get_paper(store, "1209.2621")  # "A pseudo-differential calculus on graded Lie groups"
+    plain = scores(store, profile(), [row["id"]])[row["id"]]
+    down = scores(store, profile(keywords={"lie groups": -2}), [row["id"]])[row["id"]]
+    assert plain == 0 and down == -4  # in the title: 2 x -2
+
+
+def test_title_match_beats_abstract_match(store):
+    # 1209.2530 has "quantization" in its title, 1209.2621 only "quantisation" in the abstract
+    s = scores(store, profile(keywords={"quantization": 1}), ["1209.2530", "1209.2621"])
+    assert s == {"1209.2530": 2.0, "1209.2621": 1.0}
+
+
+def test_fuzzy_keywords_match_hyphenation_and_spelling(store):
+    luq = "prov:63d61c6faa40"  # "LUQ: Layerwise Ultra-Low Bit Quantization ..."
+    owlore = "prov:8c76efafef73"  # "OwLore: Outlier-weighed Layerwise Sampled ..."
+    exact = scores(store, profile(keywords={"layer-wise": 1}, fuzzy=False), [luq, owlore])
+    fuzzy = scores(store, profile(keywords={"layer-wise": 1}), [luq, owlore])
+    assert exact == {luq: 0, owlore: 0}
+    assert fuzzy == {luq: 2, owlore: 2}
+    spelled = scores(store, profile(keywords={"quantization": 1}, fuzzy=False), ["1209.2621"])
+    assert spelled == {"1209.2621": 0}
+
+
+def test_newer_paper_outranks_identical_older(store):
+    add_copies(store, "1204.3980", {"2609.00002": {"published": "2026-11-20"}})
+    add_copies(store, "1204.3980", {"2609.00003": {"published": "2026-11-13"}})
+    s = scores(
+        store, profile(recency=2, half_life=7), ["2609.00003", "2609.00002"], date(2026, 11, 27)
+    )
+    assert list(s) == ["2609.00002", "2609.00003"]
+    assert s["2609.00002"] == pytest.approx(2 * 0.5)  # one half-life old
+    assert s["2609.00003"] == pytest.approx(2 * 0.25)
+
+
+def test_upvotes_are_damped(store):
+    add_copies(store, "1204.3980", {"2609.00010": {"hf_upvotes": 10}})
+    add_copies(store, "1204.3980", {"2609.00011": {"hf_upvotes": 1000}})
+    s = scores(store, profile(upvotes=1), ["2609.00010", "2609.00011"])
+    assert s["2609.00011"] > s["2609.00010"] > 0
+    assert (
+        s["2609.00011"] / s["2609.00010"] < 3.5
+    )  # 100 times the upvotes, about 3 times the points
+
+
+def test_category_weights_primary_and_cross_list(store):
+    # 1204.3980: math.PR primary, cross-listed in math.CO (as the OAI record says)
+    cats = get_paper(store, "1204.3980")["categories"]
+    assert cats == ["math.PR", "math.CO"]
+    assert scores(store, profile(categories={"math.PR": 2}), ["1204.3980"]) == {"1204.3980": 2}
+    assert scores(store, profile(categories={"math.CO": 2}), ["1204.3980"]) == {"1204.3980": 1}
+    assert scores(store, profile(categories={"math": 1, "hep-th": 5}), ["1204.3980"]) == {
+        "1204.3980": 1
+    }
+
+
+# -- the learned part -------------------------------------------------------------------
+
+
+def category_ids(conn, category: str) -> list[str]:
+    rows = list_papers(conn, ["categories LIKE ?"], [f'%"{category}"%'], limit=None)
+    return sorted(r["id"] for r in rows)
+
+
+def test_learned_part_prefers_papers_like_the_kept_ones(store):
+    quant = category_ids(store, "quant-ph")  # 52 of 540 papers
+    keep(store, quant[:15])
+    others = [r for r in list_papers(store, limit=None) if r["id"] not in quant[:15]]
+    top = [row for _s, row in score_papers(store, others, profile(learned=5))][:20]
+    in_quant = [r["id"] for r in top if "quant-ph" in r["categories"]]
+    assert len(in_quant) >= 8, [r["title"] for r in top]  # at random: 1 or 2
+    why = explain(store, top[0]["id"], profile(learned=5)).contributions[-1].why
+    assert "words: quantum" in why  # the word that weighs most
+
+
+def test_skipped_papers_pull_similar_ones_down(store):
+    quant, math = category_ids(store, "quant-ph"), category_ids(store, "math.CO")
+    keep(store, quant[:10])
+    rest = [r for r in list_papers(store, limit=None) if r["id"] not in quant[:10] + math[:10]]
+
+    def math_standing() -> tuple[float, float]:
+        ranked = [(s, row["id"]) for s, row in score_papers(store, rest, profile(learned=5))]
+        places = [n for n, (_s, pid) in enumerate(ranked) if pid in math[10:]]
+        points = [s for s, pid in ranked if pid in math[10:]]
+        return sum(places) / len(places), sum(points) / len(points)
+
+    place_before, points_before = math_standing()
+    keep(store, math[:10], "skip")
+    place_after, points_after = math_standing()
+    assert place_after > place_before  # further down the list
+    assert points_after < points_before * 0.9
+
+
+def test_no_feedback_means_no_learned_part(store):
+    expl = explain(store, "1204.3980", profile(learned=5))
+    learned = [c for c in expl.contributions if c.part == "learned"]
+    assert learned[0].points == 0 and "no kept papers" in learned[0].why
+
+
+# -- explanations and consistency -------------------------------------------------------
+
+FULL = {
+    "keywords": {"quantum": 2, "random graphs": 3, "layer-wise": 1, "survey": -1},
+    "authors": {"B. Bollobas": 2},
+    "categories": {"quant-ph": 1, "math.*": 0.5},
+    "upvotes": 1,
+    "stars": 0.5,
+    "recency": 1,
+    "learned": 5,
+}
+
+
+def test_explanation_parts_add_up_to_the_score(store):
+    quant = category_ids(store, "quant-ph")
+    keep(store, quant[:8])
+    keep(store, ["1204.3980"], "skip")
+    prof = Profile.from_dict(FULL)
+    ranked = score_papers(store, list_papers(store, limit=None), prof)
+    checked = 0
+    for score, row in ranked[:5] + ranked[-3:]:
+        expl = explain(store, row["id"], prof)
+        assert expl.score == pytest.approx(score, abs=1e-9)
+        assert sum(c.points for c in expl.contributions) == pytest.approx(score, abs=1e-9)
+        checked += 1
+    top = explain(store, ranked[0][1]["id"], prof)
+    assert {c.part for c in top.contributions} >= {"keywords", "learned"}
+    assert top.similar and all(s.words for s in top.similar)
+    assert checked == 8
+
+
+def test_score_does_not_depend_on_the_other_papers(store):
+    quant = category_ids(store, "quant-ph")
+    keep(store, quant[:8])
+    prof = Profile.from_dict(FULL)
+    rows = list_papers(store, limit=None)  # many: read from the store's index
+    together = {row["id"]: s for s, row in score_papers(store, rows, prof)}
+    for row in rows[::50]:
+        alone = score_papers(store, [row], prof)[0][0]  # one: a scratch copy
+        assert alone == pytest.approx(together[row["id"]], abs=1e-9)
+
+
+def test_rank_selection_streams_the_same_order(store):
+    keep(store, ["1204.3980"])
+    prof = Profile.from_dict(FULL)
+    listed = score_papers(store, list_papers(store, limit=None), prof)
+    streamed = rank_selection(store, Selection(), prof, limit=10)
+    assert [r["id"] for _s, r in streamed] == [r["id"] for _s, r in listed[:10]]
+    offset = rank_selection(store, Selection(), prof, limit=5, offset=5)
+    assert [r["id"] for _s, r in offset] == [r["id"] for _s, r in listed[5:10]]
+
+
+def test_score_papers_leaves_rows_alone(store):
+    rows = list_papers(store, limit=5)
+    before = json.dumps(rows, sort_keys=True)
+    ranked = score_papers(store, rows, profile(upvotes=1))
+    assert json.dumps(rows, sort_keys=True) == before
+    assert len(ranked) == 5
+
+
+# -- the profile in config.yaml ----------------------------------------------------------
+
+
+def write_config(tmp_path, text: str):
+    path = tmp_path / "home" / "config.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("rank:\n  keywrods: {x: 1}\n", "unknown key 'rank.keywrods'"),
+        (
+            "rank:\n  keywords:\n    quantization: high\n",
+            "'rank.keywords.quantization' should be a number",
+        ),
+        ("rank:\n  half_life: -3\n", "'rank.half_life' should be more than 0"),
+        ("rank:\n  fuzzy: 3\n", "'rank.fuzzy' should be bool"),
+        ("rank:\n  authors: Tri Dao\n", "'rank.authors' should be dict/list"),
+        ("rank:\n  learned: yes\n", "'rank.learned' should be int/float, not bool"),
+    ],
+)
+def test_config_mistakes_name_the_key(tmp_path, text, message):
+    path = write_config(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_profile()
+    assert message in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_config_profile_loads(tmp_path):
+    write_config(
+        tmp_path,
+        "rank:\n  keywords: {quantization: 2, survey: -1}\n  authors: [Tri Dao]\n"
+        "  categories: {cs.LG: 1.5}\n  half_life: 3\n",
+    )
+    p = load_profile()
+    assert p.keywords == {"quantization": 2.0, "survey": -1.0}
+    assert p.authors == {"Tri Dao": 1.0}
+    assert p.categories == {"cs.LG": 1.5}
+    assert p.half_life == 3 and p.learned == Profile().learned
+
+
+def test_example_config_has_a_valid_rank_section():
+    from pathlib import Path
+
+    import yaml
+
+    example = Path(__file__).parent.parent / "examples" / "config.yaml"
+    data = yaml.safe_load(example.read_text())
+    p = Profile.from_dict(data["rank"], str(example))
+    assert p.keywords and p.authors and p.categories
+
+
+# -- the command ------------------------------------------------------------------------
+
+
+def test_rank_command_end_to_end(store, cli, cli_json, tmp_path):
+    write_config(tmp_path, "rank:\n  keywords: {quantum: 2}\n  categories: {quant-ph: 1}\n")
+    keep(store, ["1204.3980"])
+    result = cli("rank", "-n", "5")
+    assert result.exit_code == 0, result.output
+    assert "no fetch yet" in result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5
+    scores_shown = [float(line.split("\t")[0]) for line in lines]
+    assert scores_shown == sorted(scores_shown, reverse=True)
+    data = cli_json("rank", "-n", "3", "-f", "json")
+    assert [d["score"] for d in data] == sorted((d["score"] for d in data), reverse=True)
+    assert "quantum" in data[0]["title"].lower()
+    expl = cli_json("rank", "--explain", data[0]["id"], "-f", "json")
+    assert expl["score"] == pytest.approx(data[0]["score"], abs=1e-3)
+    assert sum(c["points"] for c in expl["contributions"]) == pytest.approx(expl["score"])
+    text = cli("rank", "--explain", data[0]["id"])
+    assert text.exit_code == 0 and "'quantum' in the title" in text.stdout
+
+
+def test_rank_command_filters_and_reports_bad_config(store, cli, cli_json, tmp_path):
+    data = cli_json("rank", "--category", "hep-th", "-n", "50", "-f", "json")
+    assert data and all("hep-th" in d["categories"] for d in data)
+    write_config(tmp_path, "rank:\n  keywords:\n    quantization: high\n")
+    result = cli("rank")
+    assert result.exit_code == 1
+    assert "rank.keywords.quantization' should be a number" in result.stderr
+    assert cli("rank", "--explain", "9999.99999").exit_code == 1
+
+
+def test_rank_defaults_to_the_last_fetch(store, cli_json, cli):
+    from papertriage.models import make_paper
+    from papertriage.runs import finish_run, start_run
+
+    p = get_paper(store, "1204.3980")
+    with transaction(store):
+        run = start_run(store, "fetch", "test")
+        ingest = Ingest(store, run)
+        ingest.add(
+            [make_paper(id="2611.00001", title=p["title"], abstract=p["abstract"], source="test")]
+        )
+        finish_run(store, run, "ok", ingest.counts)
+    result = cli("rank", "-f", "ids")
+    assert result.stdout.split() == ["2611.00001"]
+    assert "new in the last fetch" in result.stderr
