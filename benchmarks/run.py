@@ -106,7 +106,9 @@ def bench_import(data: Path, out: Path, runs: int) -> tuple[Sample, Sample, Path
         db = out / "pt.db"
         measure(ours, [*PT, "import", str(data), "--db", str(db)], watch=Path(f"{db}-wal"))
         print(
-            f"  import run {n + 1}: ours {ours.wall[-1]:.1f} s, sqlite-utils {peer.wall[-1]:.1f} s"
+            f"  import run {n + 1}: ours {ours.wall[-1]:.1f} s ({ours.cpu[-1]:.1f} s CPU), "
+            f"sqlite-utils {peer.wall[-1]:.1f} s ({peer.cpu[-1]:.1f} s CPU)",
+            flush=True,
         )
     for f in out.glob("store.db*"):
         f.unlink()
@@ -135,7 +137,7 @@ def bench_queries(store: Path, rare: str, runs: int) -> list[tuple[str, Sample, 
         cases.append(("rank --limit 20", [*PT, "rank", "--limit", "20", *db], "", []))
     if has_command("export"):
         cases.append(("export -f md (1,000)",
-                      [*PT, "export", "-f", "md", "--limit", "1000", "-o", os.devnull, *db], "", []))  # fmt: skip
+                      [*PT, "export", "-f", "md", "--limit", "1000", "-o", str(store.with_name("export.md")), *db], "", []))  # fmt: skip
     results = []
     for label, ours_cmd, peer_label, peer_cmd in cases:
         ours, peer = Sample(), Sample()

@@ -203,3 +203,13 @@ def test_a_bad_line_in_a_big_file_names_its_line_and_changes_nothing(
     conn = open_db(tmp_path / "home" / "papers.db")
     assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 0
     assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'papers_ai'").fetchone()
+
+
+def test_bulk_import_gives_the_connection_back_as_it_was(corpus, conn, monkeypatch):
+    monkeypatch.setattr(importer, "BULK_MIN_BYTES", 0)
+    conn.execute("PRAGMA cache_size = -3000")
+    import_file(conn, str(corpus))
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == -3000
+    assert conn.execute("SELECT v FROM papers_fts_config WHERE k = 'hashsize'").fetchone()[0] == (
+        1024 * 1024
+    )
