@@ -314,3 +314,27 @@ def test_offline_commands_open_no_socket(cli, monkeypatch, tmp_path):
         result = cli(*args)
         assert result.exit_code == 0, (args, result.output)
     assert opened == []
+
+
+def test_another_programs_sqlite_database_is_refused_untouched(cli, tmp_path):
+    import hashlib
+    import sqlite3
+
+    other = tmp_path / "places.sqlite"
+    raw = sqlite3.connect(other)
+    raw.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    raw.execute("INSERT INTO moz_places (url) VALUES ('https://example.org')")
+    raw.commit()
+    raw.close()
+    before = hashlib.sha256(other.read_bytes()).hexdigest()
+    for args in (("list",), ("import", HF_DAY), ("db", "check")):
+        result = cli(*args, "--db", other)
+        assert result.exit_code == 1
+        assert result.stderr.strip() == (
+            f"Error: {other}: a SQLite database, but not a papertriage store "
+            "(use --db to pick another file)"
+        )
+    assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "places.sqlite"] or sorted(
+        p.name for p in tmp_path.iterdir()
+    ) == ["places.sqlite"]

@@ -79,12 +79,21 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA schema_version")  # reads the header: not SQLite fails here
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and not {"papers", "_sqlite_migrations"} <= tables:
+            # another program's database: adding our tables to it would damage it
+            raise StoreError(
+                f"{path}: a SQLite database, but not a papertriage store (use --db to pick another file)"
+            )
         if empty:  # only a new file can take a page size (before WAL mode writes it)
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = OFF")
+    except StoreError:
+        conn.close()
+        raise
     except sqlite3.DatabaseError as exc:
         conn.close()
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
