@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -87,10 +88,9 @@ def main() -> None:
     db = args.db if args.db else build_store(args.size)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     sqlite_utils = shutil.which("sqlite-utils", path=str(BIN)) or "sqlite-utils"
-    papers = subprocess.run(
-        ["sqlite3", str(db), "SELECT count(*) FROM papers"], capture_output=True, text=True
-    ).stdout.strip()
-    print(f"store: {db} ({papers or '?'} papers, {db.stat().st_size / 1e9:.2f} GB)")
+    with sqlite3.connect(db) as conn:
+        papers = conn.execute("SELECT max(pk) FROM papers").fetchone()[0] or 0
+    print(f"store: {db} ({papers:,} papers, {db.stat().st_size / 1e9:.2f} GB)")
     print(f"runs: {args.runs} per command, median wall time, whole process\n")
     print("| case | papertriage | sqlite-utils search | ratio |")
     print("|---|---|---|---|")

@@ -128,8 +128,9 @@ def test_fuzzy_typos_and_spellings(ids):
     assert ids("transfromer", "--fuzzy", "-n", "100") == ids("transformer", "-n", "100")
     assert ids("quantisation") == []
     assert ids("quantisation", "--fuzzy", "-n", "100") == ids("quantization", "-n", "100")
-    # A word the index knows well is not "corrected".
+    # A word the index knows well is not "corrected", nor split at a function word.
     assert ids("quantum", "--fuzzy", "-n", "100") == ids("quantum", "-n", "100")
+    assert ids("theory", "--fuzzy", "-n", "100") == ids("theory", "-n", "100")
 
 
 def test_author_facet_initials_accents_order_typo(ids):

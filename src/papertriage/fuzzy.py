@@ -28,6 +28,13 @@ MAX_TYPOS = 3  # typo corrections OR-ed per word: the closest, then the most com
 COMMONER = 10  # a correction must be this many times more common than the word typed
 SPELLED_RIGHT = 5  # a word (or its spelling variant) in this many papers is no typo
 _SUFFIXES = ("", "e", "s", "ing", "ed", "ation", "ate", "y", "al", "ion", "ity", "er", "ic", "es")
+# Halves a compound is not split into (their look-up is slow and their phrase noise).
+_FUNCTION_WORDS = frozenset(
+    "the and for with from that this into onto over under upon out off not are was were "
+    "its our their his her you they them then than there here what when where which who "
+    "how all any can may one two per via also only very more most less such both each "
+    "ing ion ity ness ment able ible ise ize ful ous ive".split()  # and suffixes
+)
 _SPELLINGS = (("is", "iz"), ("iz", "is"), ("ys", "yz"), ("yz", "ys"), ("our", "or"), ("or", "our"))
 
 
@@ -222,10 +229,16 @@ class Expander:
         return spelled_terms, [t for t, _d, _i in best]
 
     def _splits(self, word: str) -> list[tuple[str, str]]:
-        """layerwise -> [("layer", "wise")]: both halves are indexed terms."""
+        """layerwise -> [("layer", "wise")]: both halves (3 letters or more, not a
+        function word like "the" or "with") are indexed terms."""
         if len(word) < 6 or not word.isalpha():
             return []
-        pairs = [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
+        low = word.lower()
+        pairs = [
+            (word[:i], word[i:])
+            for i in range(3, len(word) - 2)
+            if low[:i] not in _FUNCTION_WORDS and low[i:] not in _FUNCTION_WORDS
+        ]
         toks = self.stemmer.tokens({p for pair in pairs for p in pair})
         stems = {p: t[0] for p, t in toks.items() if len(t) == 1}
         counts = self.vocab.counts(stems.values())
