@@ -13,7 +13,7 @@ from .common import DbOption, app, err_console, handle_errors, open_store
 @app.command()
 def dedupe(
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Only list the groups; change nothing.")
+        bool, typer.Option("--dry-run", help="Only list the groups; change nothing.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="List the groups as JSON.")] = False,
     db: DbOption = None,
