@@ -366,3 +366,28 @@ def test_rank_defaults_to_the_last_fetch(store, cli_json, cli):
     result = cli("rank", "-f", "ids")
     assert result.stdout.split() == ["2611.00001"]
     assert "new in the last fetch" in result.stderr
+
+
+def test_papers_not_in_the_store_get_the_parts_that_need_no_index(store):
+    row = {"id": "2609.99999", "title": "Quantum walks", "abstract": "", "published": None}
+    row |= {"authors": ["Béla Bollobás"], "categories": ["math.CO"], "hf_upvotes": 9}
+    prof = profile(authors={"B. Bollobas": 2}, categories={"math.CO": 1}, upvotes=1)
+    [(score, same)] = score_papers(store, [row], prof)
+    assert same is row and score == pytest.approx(2 + 1 + 1)
+
+
+def test_scoring_inside_a_write_transaction(store):
+    keep(store, ["1204.3980"])
+    rows = list_papers(store, limit=3)
+    with transaction(store):
+        ranked = score_papers(store, rows, Profile.from_dict(FULL))
+    assert len(ranked) == 3
+    assert not store.execute(
+        "SELECT name FROM temp.sqlite_master WHERE name LIKE 'rank_scratch%'"
+    ).fetchall()
+
+
+def test_rank_csv_has_the_score_first(store, cli):
+    result = cli("rank", "-n", "2", "-f", "csv")
+    header, first = result.stdout.splitlines()[:2]
+    assert header.startswith("score,id,") and float(first.split(",")[0]) >= 0

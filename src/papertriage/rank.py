@@ -145,4 +145,6 @@ def default_selection(conn: sqlite3.Connection, today: Any = None) -> tuple[Any,
     if n:
         return Selection(since=since), f"{why}: ranking the {n} papers of the last 7 days"
     n = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    if not n:
+        return Selection(), "the store is empty: `papertriage fetch` or `import` papers first"
     return Selection(), f"{why} and nothing from the last 7 days: ranking all {n} papers"

@@ -78,6 +78,8 @@ class Ranker:
         """pk -> (keyword points, raw learned score, maybe a followed author) for papers
         given as pk -> length (bytes of title and abstract)."""
         out: dict[int, Text] = {}
+        if not (self.keywords or self.model or self.authors.match):
+            return dict.fromkeys(lengths, (0.0, 0.0, False))
         for batch in _batches(sorted(lengths)):
             span = batch[-1] - batch[0] + 1
             scratch = len(batch) < SCRATCH_BELOW or len(batch) * 20 < span
