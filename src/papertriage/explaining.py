@@ -109,10 +109,11 @@ def _learned_why(
     like = value / p.learned if p.learned else 0.0
     top = sorted(terms.items(), key=lambda tv: -abs(tv[1]))[:WORDS]
     shown = ", ".join(f"{words.get(t, t)} {v / model.scale * p.learned:+.2f}" for t, v in top)
-    return (
-        f"{like:.2f} x {p.learned:g}: {like:.0%} as close to your taste as a typical kept paper"
-        + (f"; words: {shown}" if shown else "")
-    )
+    if like >= 0:
+        what = f"{like:.0%} as close to your taste as a typical kept paper"
+    else:
+        what = "more like the papers you skipped than those you kept"
+    return f"{like:.2f} x {p.learned:g}: {what}" + (f"; words: {shown}" if shown else "")
 
 
 def _similar(ranker: Ranker, s: Scratch, pk: int, words: dict[str, str]) -> list[Similar]:
