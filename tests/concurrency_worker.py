@@ -36,7 +36,8 @@ result["slowest"] = 0.0
 
 def _record(args: tuple[str, ...], code: int, err: str, took: float) -> None:
     result["ops"] += 1
-    result["slowest"] = max(result["slowest"], round(took, 3))
+    if took > result["slowest"]:
+        result["slowest"], result["slowest_args"] = round(took, 3), list(args)
     if code != 0 or "locked" in err.lower() or "busy" in err.lower() or "Traceback" in err:
         result["failures"].append({"args": list(args), "code": code, "stderr": err[-500:]})
 
