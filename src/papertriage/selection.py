@@ -236,14 +236,11 @@ def rows_by_pk(conn: sqlite3.Connection, pks: list[int]) -> list[dict[str, Any]]
 
 
 def _by_score(conn: sqlite3.Connection, plan: Plan, sel: Selection) -> list[dict[str, Any]]:
-    """Every matching paper scored by the rank profile, best first, then the page."""
-    from .rank import score_papers
+    """The page of matching papers in rank-score order. rank_selection streams the
+    selection and keeps only the best offset+limit, so a whole store fits in memory."""
+    from .rank import rank_selection
 
-    sql, params = _page_sql(plan, "date")
-    rows = rows_by_pk(conn, [r[0] for r in conn.execute(sql, params)])
-    ranked = [row for _score, row in score_papers(conn, rows)]
-    end = None if sel.limit is None else sel.offset + sel.limit
-    return ranked[sel.offset : end]
+    return [row for _score, row in rank_selection(conn, sel, limit=sel.limit, offset=sel.offset)]
 
 
 def make_plan(conn: sqlite3.Connection, sel: Selection) -> Plan:
