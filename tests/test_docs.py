@@ -27,7 +27,9 @@ def test_command_documented(name, info, cli):
     result = cli(*name.split(), "--help")
     assert result.exit_code == 0
     assert (info.help or info.callback.__doc__ or "").strip(), f"{name} has no help text"
-    assert re.search(rf"papertriage {re.escape(name)}\b", README), f"README does not show `papertriage {name}`"
+    assert re.search(rf"papertriage {re.escape(name)}\b", README), (
+        f"README does not show `papertriage {name}`"
+    )
 
 
 def test_readme_shows_the_two_commands():

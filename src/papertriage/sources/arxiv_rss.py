@@ -57,6 +57,7 @@ _TAG = re.compile(r"<[^>]+>")
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
 # TeX letters that text.delatex would drop (it knows accents, not these).
 
+
 def sniff(head: bytes) -> bool:
     """True if the start of a file looks like an arXiv listing feed (RSS 2.0, Atom or RDF)."""
     h = head[:4096]
