@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
 
 _WS = re.compile(r"\s+")
 _HYPHEN = re.compile(r"(\w)-\s*(\w)")
@@ -132,6 +131,8 @@ def parse_datetime(value: object) -> datetime | None:
     try:
         dt = datetime.fromisoformat(iso)
     except ValueError:
+        from email.utils import parsedate_to_datetime  # here: slow to import, rarely needed
+
         try:
             dt = parsedate_to_datetime(s)  # RFC 822/2822: RSS pubDate, Kaggle versions
         except (TypeError, ValueError, IndexError):
