@@ -234,3 +234,22 @@ def test_backup_while_another_process_writes_is_a_consistent_snapshot(store, tmp
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_check_covers_the_title_index_and_repair_rebuilds_it(cli, store):
+    raw = _raw(store)
+    row = raw.execute("SELECT pk, title FROM papers WHERE id = '2606.13677'").fetchone()
+    raw.execute(
+        "INSERT INTO papers_title_fts (papers_title_fts, rowid, title) VALUES ('delete', ?, ?)", row
+    )
+    raw.close()
+    result = cli("db", "check", "--db", store)
+    assert result.exit_code == 1 and "1 papers missing" in result.stdout
+    assert cli("db", "check", "--repair", "--db", store).exit_code == 0
+    raw = _raw(store)
+    word = row[1].split()[0]
+    hits = raw.execute(
+        "SELECT rowid FROM papers_title_fts WHERE papers_title_fts MATCH ?", [f'"{word}"']
+    ).fetchall()
+    raw.close()
+    assert (row[0],) in [tuple(h) for h in hits]

@@ -79,20 +79,35 @@ def check(conn: sqlite3.Connection) -> CheckReport:
     return report
 
 
+FTS_INDEXES = ("papers_fts", "papers_title_fts")  # full-text indexes over the papers table
+
+
+def _fts_indexes(conn: sqlite3.Connection) -> list[str]:
+    marks = ", ".join("?" for _ in FTS_INDEXES)
+    found = {
+        r[0]
+        for r in conn.execute(
+            f"SELECT name FROM sqlite_master WHERE name IN ({marks})", FTS_INDEXES
+        )
+    }
+    return [name for name in FTS_INDEXES if name in found]
+
+
 def _check_fts(conn: sqlite3.Connection, report: CheckReport) -> None:
-    # Every paper has exactly one document-size row in the index, and no other rows exist.
-    report.fts_missing = conn.execute(
-        "SELECT count(*) FROM papers WHERE rowid NOT IN (SELECT id FROM papers_fts_docsize)"
-    ).fetchone()[0]
-    report.fts_extra = conn.execute(
-        "SELECT count(*) FROM papers_fts_docsize WHERE id NOT IN (SELECT rowid FROM papers)"
-    ).fetchone()[0]
-    try:
-        # rank = 1: also compare the index with the external content (the papers table),
-        # which catches stale entries for edited titles/abstracts, not just a broken index.
-        conn.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)")
-    except sqlite3.DatabaseError as exc:
-        report.fts_detail = f"full-text index does not match the papers table ({exc})"
+    for index in _fts_indexes(conn):
+        # Every paper has exactly one document-size row in the index, and no other rows exist.
+        report.fts_missing += conn.execute(
+            f"SELECT count(*) FROM papers WHERE rowid NOT IN (SELECT id FROM {index}_docsize)"
+        ).fetchone()[0]
+        report.fts_extra += conn.execute(
+            f"SELECT count(*) FROM {index}_docsize WHERE id NOT IN (SELECT rowid FROM papers)"
+        ).fetchone()[0]
+        try:
+            # rank = 1: also compare the index with the external content (the papers table),
+            # which catches stale entries for edited titles/abstracts, not just a broken index.
+            conn.execute(f"INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            report.fts_detail = f"full-text index {index} does not match the papers table ({exc})"
     report.fts_ok = not (report.fts_missing or report.fts_extra or report.fts_detail)
 
 
@@ -122,7 +137,8 @@ def rebuild_fts(conn: sqlite3.Connection) -> None:
     from .store import transaction
 
     with transaction(conn):
-        conn.execute("INSERT INTO papers_fts (papers_fts) VALUES ('rebuild')")
+        for index in _fts_indexes(conn):
+            conn.execute(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")
 
 
 def backup(conn: sqlite3.Connection, dest: Path, force: bool = False) -> int:
