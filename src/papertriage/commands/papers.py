@@ -226,5 +226,7 @@ def demo(
             )
         write_rows(list_papers(conn, limit=limit), Format.table)
         err_console().print(
-            f"\nDemo store: {path}\nTry: papertriage list --db {path} -f json | head", markup=False
+            f"\nDemo store: {path}\nTry:  papertriage filter --db {path} agent\n"
+            f"      papertriage rank --db {path}\n      papertriage triage --db {path}",
+            markup=False,
         )
