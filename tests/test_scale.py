@@ -118,6 +118,26 @@ main()
 """
 
 
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def _wait_gone(pids: list[int]) -> None:
+    deadline = time.monotonic() + 20
+    while any(_alive(p) for p in pids):
+        assert time.monotonic() < deadline, f"worker processes {pids} outlived the import"
+        time.sleep(0.05)
+
+
 def test_killed_import_leaves_the_store_as_it_was_and_runs_again(corpus, tmp_path, cli):
     db = tmp_path / "store.db"
     assert cli("import", KAGGLE, "--db", db).exit_code == 0
@@ -127,8 +147,10 @@ def test_killed_import_leaves_the_store_as_it_was_and_runs_again(corpus, tmp_pat
         assert proc.poll() is None and time.monotonic() < deadline, "import did not start"
         time.sleep(0.05)
     assert Path(f"{db}-wal").stat().st_size > 1_000_000  # the batch really was written
+    workers = _children(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    _wait_gone(workers)  # the forked parser does not outlive the killed import
 
     conn = open_db(db)
     assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 200

@@ -39,7 +39,9 @@ def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[list[
 
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
-    worker = ctx.Process(target=_work, args=(name, origin, fmt, size, sender), daemon=True)
+    worker = ctx.Process(
+        target=_work, args=(name, origin, fmt, size, sender, receiver), daemon=True
+    )
     worker.start()
     sender.close()
     try:
@@ -62,7 +64,12 @@ def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[list[
         worker.join()
 
 
-def _work(name: str, origin: str, fmt: str, size: int, sender: Connection) -> None:
+def _work(
+    name: str, origin: str, fmt: str, size: int, sender: Connection, receiver: Connection
+) -> None:
+    # The fork copied the parent's read end: close it, or a SIGKILLed parent leaves this
+    # worker blocked for ever on a full pipe that it is itself keeping open.
+    receiver.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     from .importer import _batches, _position, iter_papers, open_input
 
