@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from papertriage.config import load_config
+from papertriage.errors import ConfigError
 from papertriage.fetch_config import (
     DEFAULT_URLS,
     HTTP_SCHEMA,
@@ -48,7 +49,6 @@ def test_the_example_config_is_valid_and_documents_every_key():
         "sources:",
         "categories:",
         "# rank:",
-        "# db:",
     ]:
         assert re.search(rf"^\s*(# )?{re.escape(key)}", text, re.M), key
     assert "PAPERTRIAGE_HF_URL" in text and "PAPERTRIAGE_ARXIV_RSS_URL" in text
@@ -136,3 +136,10 @@ def test_config_show_reports_a_bad_file(cli, config_file):
     result = cli("config", "show")
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {config_file}: 'http.attempts' should be int, not bool"
+
+
+def test_a_db_key_in_the_config_is_unknown(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("db: ~/papers.db\n")
+    with pytest.raises(ConfigError, match="unknown key 'db'"):
+        load_config(path)

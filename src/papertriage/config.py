@@ -21,7 +21,6 @@ SECTIONS: dict[str, tuple[type, str]] = {
     "urls": (dict, "base URLs: hf, arxiv_api, arxiv_rss"),
     "http": (dict, "timeouts and retries"),
     "rank": (dict, "the ranking profile"),
-    "db": (str, "path of the store file"),
 }
 
 
