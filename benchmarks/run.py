@@ -3,18 +3,20 @@
     uv run python benchmarks/run.py 100000            # generates the corpus if missing
     uv run python benchmarks/run.py 1000000 --import-runs 3 --runs 7
 
-Every figure is the median over several runs of a whole process (wall time and peak
-RSS from os.wait4), and the peers run in the same session, interleaved with ours, on
-the same files: `sqlite-utils insert --nl` of the same JSONL into a fresh database
-without any index (the import baseline) and `sqlite-utils search` on our store for the
-same words (the query baseline). Ratios matter more than absolute times: the machines
-these run on are shared and noisy. Stores and results go to benchmarks/out/ (ignored).
+Every figure is the median over several runs of a whole process (wall time and CPU
+from os.wait4, peak RSS from GNU time), and the peers run in the same session,
+interleaved with ours, on the same files: `sqlite-utils insert --nl` of the same JSONL
+into a fresh database without any index (the import baseline) and `sqlite-utils
+search` on our store for the same words (the query baseline). Ratios matter more than
+absolute times: the machines these run on are shared and noisy. Stores and results go
+to benchmarks/out/ (ignored).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -32,6 +34,7 @@ BIN = Path(sys.executable).parent
 PT = [str(BIN / "papertriage")]
 SU = [str(BIN / "sqlite-utils")]
 COMMON_WORD = "model"
+GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
 
 
 @dataclass
@@ -65,15 +68,20 @@ def run(cmd: list[str], watch: Path | None = None) -> tuple[float, int, int, flo
 
     if watch:
         threading.Thread(target=poll, daemon=True).start()
+    rss_file = HERE / "out" / "rss.txt"
+    # The peak RSS wait4 reports for a child includes this process's own (Linux folds
+    # the pre-exec memory into it), so GNU time, a small parent, measures it instead.
+    full = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *cmd] if GNU_TIME else cmd
     started = time.perf_counter()
     with open(os.devnull, "wb") as null, open(HERE / "out" / "stderr.log", "ab") as err:
-        proc = subprocess.Popen(cmd, stdout=null, stderr=err)
+        proc = subprocess.Popen(full, stdout=null, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     done.set()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed ({status}): {' '.join(cmd)} (see benchmarks/out/stderr.log)")
-    return wall, usage.ru_maxrss, peak[0], usage.ru_utime + usage.ru_stime
+    rss = int(rss_file.read_text().split()[-1]) if GNU_TIME else usage.ru_maxrss
+    return wall, rss, peak[0], usage.ru_utime + usage.ru_stime
 
 
 def measure(sample: Sample, cmd: list[str], watch: Path | None = None) -> None:
@@ -152,6 +160,44 @@ def bench_queries(store: Path, rare: str, runs: int) -> list[tuple[str, Sample, 
     return results
 
 
+def bench_every_command(store: Path, data: Path) -> str:
+    """One run of each other command on the store: wall time and peak memory."""
+    db = ["--db", str(store)]
+    pid = sqlite3.connect(store).execute("SELECT id FROM papers ORDER BY pk LIMIT 1").fetchone()[0]
+    small = store.with_name("small.jsonl")
+    with data.open("rb") as src:
+        small.write_bytes(b"".join(line for _, line in zip(range(1000), src, strict=False)))
+    out = str(store.with_name("out.txt"))
+    commands = [
+        ["show", pid],
+        ["show", pid, "--raw"],
+        ["db", "info"],
+        ["tags"],
+        ["tag", pid, "bench"],
+        ["filter", "--tag", "bench", "-f", "json"],
+        ["search", "quantum field", "--limit", "20"],
+        ["filter", "-a", "Nakamura", "--limit", "20"],
+        ["filter", "-c", "cs.LG", "--since", "2025-06-01", "--limit", "20"],
+        ["rank", "model", "--limit", "20"],
+        ["export", "-f", "bibtex", "quantum", "-o", out],
+        ["export", "-f", "jsonl", "-o", out],
+        ["digest", "--no-fetch", "-o", out],
+        ["dedupe", "--dry-run"],
+        ["import", str(small)],
+        ["db", "check"],
+    ]
+    lines = ["| command | wall | peak RSS |", "|---|---|---|"]
+    for args in commands:
+        if not has_command(args[0]):
+            continue
+        wall, rss, _, _ = run([*PT, *args, *db])
+        label = " ".join(a if a != str(small) else "(1,000 records)" for a in args)
+        label = label.replace(out, "FILE")
+        lines.append(f"| `{label}` | {wall:.2f} s | {rss / 1024:.0f} MB |")
+        print(f"  {label}: {wall:.2f} s {rss / 1024:.0f} MB", flush=True)
+    return "\n".join(lines) + "\n"
+
+
 def report(size: int, data: Path, imp: tuple[Sample, Sample, Path], queries, rare: str) -> str:
     ours, peer, store = imp
     jsonl = data.stat().st_size
@@ -211,6 +257,9 @@ def main() -> None:
     parser.add_argument(
         "--skip-import", action="store_true", help="reuse benchmarks/out/SIZE/store.db"
     )
+    parser.add_argument(
+        "--every-command", action="store_true", help="then run each other command once"
+    )
     args = parser.parse_args()
     label = label_for(args.size)
     data = HERE / "data" / f"kaggle-{label}.jsonl"
@@ -227,6 +276,9 @@ def main() -> None:
     print("queries", flush=True)
     queries = bench_queries(imp[2], rare, args.runs)
     text = report(args.size, data, imp, queries, rare)
+    if args.every_command:
+        print("every command", flush=True)
+        text += "\nEvery other command, one run each:\n\n" + bench_every_command(imp[2], data)
     (HERE / "out" / f"results-{label}.md").write_text(text)
     print()
     print(text)

@@ -1,20 +1,22 @@
-"""Loading a big file fast: new papers reach the full-text index a batch at a time.
+"""Loading a big file fast: new papers reach the full-text indexes a batch at a time.
 
-The papers_ai trigger indexes each inserted row as it comes, which costs more than the
-rest of an import put together; one INSERT ... SELECT per batch of new rows costs about
-a third of that. While a big import runs (inside its single transaction) the trigger is
-dropped, every batch's new rows are indexed right after they are inserted (so later
-updates of them find them indexed, as the update trigger expects), and the trigger is
-put back, from the SQL the store holds, before the transaction commits. An error or a
-kill rolls all of it back with the rest of the import.
+The AFTER INSERT triggers that copy each new row into an FTS5 index (papers_ai into
+papers_fts, papers_title_ai into papers_title_fts) cost more than the rest of an import
+put together; one INSERT ... SELECT per batch of new rows costs about a third of that.
+While a big import runs (inside its single transaction) those triggers are dropped,
+every batch's new rows are indexed right after they are inserted (so later updates of
+them find them indexed, as the update triggers expect), and the triggers are put back,
+from the SQL the store holds, before the transaction commits. An error or a kill rolls
+all of it back with the rest of the import. A trigger of any other shape (one that
+selects, or has a WHEN clause) is left alone and keeps working row by row.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import dataclass
 
-TRIGGER = "papers_ai"
 # FTS5 flushes its in-memory index every `hashsize` bytes; bigger chunks mean fewer
 # segments to merge. A bigger page cache keeps the indexes' pages that random keys
 # (title_key) touch in memory instead of writing them out and reading them back
@@ -23,10 +25,20 @@ BULK_HASHSIZE = 32 * 1024 * 1024
 BULK_CACHE_KIB = 64 * 1024
 DEFAULT_HASHSIZE = 1024 * 1024
 _BODY = re.compile(
-    r"^CREATE TRIGGER\s+\w+\s+AFTER\s+INSERT\s+ON\s+papers\s+BEGIN\s+"
+    r"^CREATE TRIGGER\s+(\w+)\s+AFTER\s+INSERT\s+ON\s+papers\s+BEGIN\s+"
     r"INSERT\s+INTO\s+(\w+)\s*\(([^()]*)\)\s*VALUES\s*\(([^()]*)\)\s*;\s*END$",
     re.IGNORECASE | re.DOTALL,
 )
+_FTS5 = re.compile(r"USING\s+fts5\s*\(", re.IGNORECASE)  # not fts5vocab
+
+
+@dataclass
+class _Trigger:
+    name: str
+    sql: str
+    table: str
+    catch_up_sql: str
+    hashsize: int | None = None  # the FTS5 table's own setting, put back at the end
 
 
 class DeferredIndex:
@@ -34,40 +46,46 @@ class DeferredIndex:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.trigger_sql: str | None = None
-        self.catch_up_sql: str | None = None
-        self.table = ""
         self.last_pk = 0
-        self.hashsize = DEFAULT_HASHSIZE
         self.cache_size = -2000
-        row = conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [TRIGGER]
-        ).fetchone()
-        m = _BODY.match(row[0].strip()) if row and row[0] else None
-        if m:  # a trigger of another shape (a later schema) keeps indexing row by row
-            self.trigger_sql = row[0]
-            self.table, columns, values = m.group(1), m.group(2), m.group(3)
-            self.catch_up_sql = (
-                f"INSERT INTO {self.table} ({columns}) "
-                f"SELECT {values} FROM papers AS new WHERE new.rowid > ? ORDER BY new.rowid"
+        self.triggers: list[_Trigger] = []
+        rows = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'papers'"
+        ).fetchall()
+        fts = {
+            name
+            for name, sql in conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
             )
+            if _FTS5.search(sql or "")
+        }
+        for (sql,) in rows:
+            m = _BODY.match((sql or "").strip())
+            if m and m.group(2) in fts:
+                name, table, columns, values = m.groups()
+                catch_up = (
+                    f"INSERT INTO {table} ({columns}) SELECT {values} "
+                    "FROM papers AS new WHERE new.rowid > ? ORDER BY new.rowid"
+                )
+                self.triggers.append(_Trigger(name, sql, table, catch_up))
 
     @property
     def active(self) -> bool:
-        return self.catch_up_sql is not None
+        return bool(self.triggers)
 
     def start(self) -> None:
-        """Drop the per-row trigger; must run inside the import's transaction."""
+        """Drop the per-row triggers; must run inside the import's transaction."""
         if not self.active:
             return
         assert self.conn.in_transaction, "deferred indexing needs a transaction"
         self.last_pk = self._max_pk()
-        self.conn.execute(f"DROP TRIGGER {TRIGGER}")
-        row = self.conn.execute(
-            f"SELECT v FROM {self.table}_config WHERE k = 'hashsize'"
-        ).fetchone()
-        self.hashsize = int(row[0]) if row else DEFAULT_HASHSIZE
-        self._hashsize(BULK_HASHSIZE)
+        for t in self.triggers:
+            self.conn.execute(f"DROP TRIGGER {t.name}")
+            row = self.conn.execute(
+                f"SELECT v FROM {t.table}_config WHERE k = 'hashsize'"
+            ).fetchone()
+            t.hashsize = int(row[0]) if row else DEFAULT_HASHSIZE
+            self._hashsize(t.table, BULK_HASHSIZE)
         self.cache_size = self.conn.execute("PRAGMA cache_size").fetchone()[0]
         self.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
 
@@ -77,22 +95,22 @@ class DeferredIndex:
             return
         top = self._max_pk()
         if top > self.last_pk:
-            self.conn.execute(self.catch_up_sql, [self.last_pk])  # type: ignore[arg-type]
+            for t in self.triggers:
+                self.conn.execute(t.catch_up_sql, [self.last_pk])
             self.last_pk = top
 
     def finish(self) -> None:
-        """Index the rest and put the trigger back (before the transaction commits)."""
+        """Index the rest and put the triggers back (before the transaction commits)."""
         if not self.active:
             return
         self.catch_up()
-        self.conn.execute(self.trigger_sql)  # type: ignore[arg-type]
-        self._hashsize(self.hashsize)
+        for t in self.triggers:
+            self.conn.execute(t.sql)
+            self._hashsize(t.table, t.hashsize or DEFAULT_HASHSIZE)
         self.conn.execute(f"PRAGMA cache_size = {int(self.cache_size)}")
 
     def _max_pk(self) -> int:
         return int(self.conn.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()[0])
 
-    def _hashsize(self, size: int) -> None:
-        self.conn.execute(
-            f"INSERT INTO {self.table} ({self.table}, rank) VALUES ('hashsize', ?)", [size]
-        )
+    def _hashsize(self, table: str, size: int) -> None:
+        self.conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', ?)", [size])
