@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import count
 from typing import Any
 
@@ -202,19 +202,29 @@ def citation_keys(papers: Sequence[dict[str, Any]]) -> dict[str, str]:
     groups: dict[str, list[str]] = {}
     for paper in papers:
         groups.setdefault(base_key(paper), []).append(paper["id"])
-    used = set(groups)
-    keys: dict[str, str] = {}
-    for key, members in sorted(groups.items()):
+    keys = {members[0]: key for key, members in groups.items() if len(members) == 1}
+    shared = ((key, members) for key, members in sorted(groups.items()) if len(members) > 1)
+    keys.update(suffixed(shared, groups.__contains__))
+    return keys
+
+
+def suffixed(
+    shared: Iterable[tuple[str, list[str]]], is_base: Callable[[str], bool]
+) -> Iterator[tuple[str, str]]:
+    """(id, key) for the papers of each key that several share, keys in sorted order:
+    the lowest id keeps the key, the others get a suffix that is neither another
+    paper's plain key (`is_base`) nor a suffixed key given before."""
+    given: set[str] = set()
+    for key, members in shared:
         first, *rest = sorted(set(members))
-        keys[first] = key
+        yield first, key
         suffixes = _suffixes()
         for pid in rest:
             candidate = key + next(suffixes)
-            while candidate in used:
+            while candidate in given or is_base(candidate):
                 candidate = key + next(suffixes)
-            used.add(candidate)
-            keys[pid] = candidate
-    return keys
+            given.add(candidate)
+            yield pid, candidate
 
 
 def _raw(value: Any) -> str:

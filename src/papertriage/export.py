@@ -94,34 +94,54 @@ def md_item(paper: Mapping[str, Any], opts: MarkdownOptions) -> str:
     return "\n".join(lines) + "\n"
 
 
+def group_names(paper: Mapping[str, Any], opts: MarkdownOptions) -> list[str]:
+    """The sections a paper goes under ("" for none): a paper with several tags is
+    listed under each of them, so every tag's section is complete."""
+    if opts.group_by == "tag":
+        return list(opts.tags.get(paper["id"]) or paper.get("tags") or []) or [""]
+    if opts.group_by == "date":
+        return [paper_date(paper)]
+    return [paper.get("primary_category") or ""]
+
+
+def section_order(names: Iterable[str], group_by: str) -> list[tuple[str, str]]:
+    """(name, heading) of each section in order: dates newest first, tags and
+    categories alphabetically, the papers with none last."""
+    names = set(names)
+    order = sorted((n for n in names if n), reverse=group_by == "date")
+    if "" in names:
+        order.append("")
+    fallback = {"tag": "Untagged", "date": "Undated", "category": "No category"}[group_by]
+    return [(name, name or fallback) for name in order]
+
+
 def groups(
-    papers: Sequence[Mapping[str, Any]], opts: MarkdownOptions
-) -> list[tuple[str | None, list[Mapping[str, Any]]]]:
-    """Papers under headings, each group keeping the papers' order. A paper with several
-    tags is listed under each of them, so every tag's section is complete."""
+    papers: Iterable[Mapping[str, Any]], opts: MarkdownOptions
+) -> list[tuple[str | None, Sequence[Mapping[str, Any]]]]:
+    """Papers under headings, each group keeping the papers' order."""
     if opts.group_by == "none":
         return [(None, list(papers))]
     buckets: dict[str, list[Mapping[str, Any]]] = {}
     for paper in papers:
-        if opts.group_by == "tag":
-            names = list(opts.tags.get(paper["id"]) or []) or [""]
-        elif opts.group_by == "date":
-            names = [paper_date(paper)]
-        else:
-            names = [paper.get("primary_category") or ""]
-        for name in names:
+        for name in group_names(paper, opts):
             buckets.setdefault(name, []).append(paper)
-    newest_first = opts.group_by == "date"
-    order = sorted((n for n in buckets if n), reverse=newest_first)
-    if "" in buckets:
-        order.append("")
-    fallback = {"tag": "Untagged", "date": "Undated", "category": "No category"}[opts.group_by]
-    return [(name or fallback, buckets[name]) for name in order]
+    return [(heading, buckets[name]) for name, heading in section_order(buckets, opts.group_by)]
 
 
-def md_list(papers: Sequence[Mapping[str, Any]], out: TextIO, opts: MarkdownOptions) -> None:
-    """The items, grouped under level-2 headings when asked."""
-    for n, (heading, members) in enumerate(groups(papers, opts)):
+Sections = Sequence[tuple[str | None, Sequence[Mapping[str, Any]]]]
+
+
+def md_list(
+    papers: Iterable[Mapping[str, Any]],
+    out: TextIO,
+    opts: MarkdownOptions,
+    sections: Sections | None = None,
+) -> None:
+    """The items, grouped under level-2 headings when asked (`sections`: the groups
+    already made, each a sized iterable of papers)."""
+    for n, (heading, members) in enumerate(
+        sections if sections is not None else groups(papers, opts)
+    ):
         if heading is not None:
             out.write(("\n" if n else "") + f"## {md_escape(heading)} ({len(members)})\n\n")
         for paper in members:
@@ -141,15 +161,19 @@ def write_markdown(
     title: str,
     about: Sequence[str],
     opts: MarkdownOptions,
+    dates: str | None = None,
+    sections: Sections | None = None,
 ) -> None:
-    """A reading list: a heading, a line saying what was selected, then the items."""
+    """A reading list: a heading, a line saying what was selected, then the items.
+    `papers` need only be sized and iterable; a caller streaming them from the store
+    passes their date range and groups, worked out without holding every paper."""
     out.write(f"# {md_escape(title)}\n\n")
     count = f"{len(papers)} paper{'' if len(papers) == 1 else 's'}"
-    dates = date_range(papers)
+    dates = date_range(papers) if dates is None else dates
     line = "; ".join([count + (f", dated {dates}" if dates else ""), *about])
     out.write(md_escape(line) + ".\n\n")
     if papers:
-        md_list(papers, out, opts)
+        md_list(papers, out, opts, sections)
     else:
         out.write("No papers.\n")
 
@@ -192,10 +216,19 @@ def write_csv(papers: Iterable[Mapping[str, Any]], out: TextIO, extra: Sequence[
         writer.writerow([neutralize(_cell(paper.get(c))) for c in columns])
 
 
-def write_bibtex(papers: Sequence[Mapping[str, Any]], out: TextIO, abstracts: bool = False) -> None:
+def write_bibtex(
+    papers: Iterable[Mapping[str, Any]],
+    out: TextIO,
+    abstracts: bool = False,
+    keys: Mapping[str, str] | None = None,
+) -> None:
+    """One entry per paper; `keys` (id -> citation key) are worked out from the papers
+    when not given."""
     from .bibtex import citation_keys, entry
 
-    keys = citation_keys(papers)  # type: ignore[arg-type]
+    if keys is None:
+        papers = list(papers)
+        keys = citation_keys(papers)  # type: ignore[arg-type]
     for n, paper in enumerate(papers):
         out.write(("\n" if n else "") + entry(dict(paper), keys[paper["id"]], abstracts))
 

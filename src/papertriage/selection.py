@@ -6,13 +6,17 @@ reaches SQL or FTS5 unescaped: values go in as parameters, and the query languag
 
 `select` reads in two steps: first the row keys of one page (joined to the FTS match
 and sorted using only the sort columns), then the full rows of that page, so a
-1M-paper store never sorts abstracts.
+1M-paper store never sorts abstracts. `find` hands back those rows as `Rows`, which
+reads them a chunk at a time: an export of the whole store holds one chunk of rows
+and an array of row keys (8 bytes a paper), never every row.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -65,36 +69,99 @@ class Plan:
     title: bool = False  # relevance: papers matching in their title alone come first
 
 
+CHUNK = 1000  # rows read per SELECT when a selection is streamed
+
+
+class Rows:
+    """Papers by row key, in the order given, read from the store CHUNK at a time.
+
+    Sized and iterable (again and again), so writers can say "N papers" before the
+    first row is read. `with_tags` adds each paper's sorted tags as "tags"."""
+
+    def __init__(self, conn: sqlite3.Connection, pks: Iterable[int], with_tags: bool = False):
+        self.conn = conn
+        self.pks = pks if isinstance(pks, array) else array("q", pks)
+        self.with_tags = with_tags
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    def __bool__(self) -> bool:
+        return len(self.pks) > 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for start in range(0, len(self.pks), CHUNK):
+            rows = rows_by_pk(self.conn, list(self.pks[start : start + CHUNK]))
+            if self.with_tags:
+                from .readinglist import tags_for
+
+                tags = tags_for(self.conn, (r["id"] for r in rows))
+                for row in rows:
+                    row["tags"] = tags.get(row["id"], [])
+            yield from rows
+
+    def subset(self, pks: Iterable[int]) -> Rows:
+        return Rows(self.conn, pks, self.with_tags)
+
+    def columns(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        """(pk, *values) for each paper in order, `sql` being a column list of papers:
+        a light pass that reads no abstract."""
+        for start in range(0, len(self.pks), CHUNK):
+            chunk = list(self.pks[start : start + CHUNK])
+            cur = self.conn.cursor()
+            cur.row_factory = None
+            got = {
+                r[0]: r
+                for r in cur.execute(
+                    f"SELECT pk, {sql} FROM papers WHERE pk IN (SELECT value FROM json_each(?))",
+                    [json.dumps(chunk)],
+                )
+            }
+            yield from (got[pk] for pk in chunk if pk in got)
+
+    def ids(self) -> Iterator[str]:
+        for row in self.columns("id"):
+            yield row[1]
+
+
 @dataclass
 class Found:
-    rows: list[dict[str, Any]]
+    rows: Rows
     words: list[str]  # query words (and fuzzy variants) to highlight
 
 
 def select(conn: sqlite3.Connection, sel: Selection) -> list[dict[str, Any]]:
     """The papers a Selection picks, in its order."""
-    return find(conn, sel).rows
+    return list(find(conn, sel).rows)
 
 
 def find(conn: sqlite3.Connection, sel: Selection) -> Found:
-    """The papers a Selection picks, in its order, with the words to highlight."""
+    """The papers a Selection picks, in its order, with the words to highlight;
+    the rows are read as they are iterated."""
     plan = make_plan(conn, sel)
+    return Found(Rows(conn, _plan_keys(conn, plan, sel)), plan.words)
+
+
+def keys(conn: sqlite3.Connection, sel: Selection) -> array[int]:
+    """The row keys of the papers a Selection picks, in its order."""
+    return _plan_keys(conn, make_plan(conn, sel), sel)
+
+
+def _plan_keys(conn: sqlite3.Connection, plan: Plan, sel: Selection) -> array[int]:
     if sel.sort == "score":
-        return Found(_by_score(conn, plan, sel), plan.words)
+        return _by_score(conn, plan, sel)
     end = None if sel.limit is None else sel.offset + sel.limit
     if sel.sort == "relevance" and plan.match is not None and plan.title:
-        pks = _relevance(conn, plan, end)[sel.offset : end]
-    elif sel.sort == "relevance" and plan.match is not None:
+        return _relevance(conn, plan, end)[sel.offset : end]
+    if sel.sort == "relevance" and plan.match is not None:
         sql, params = _page_sql(plan, sel.sort)
-        pks = _keys(conn, sql, params, end, sel.offset)
-    else:
-        pks = _ordered(conn, plan, "upvotes" if sel.sort == "upvotes" else "date", end, sel.offset)
-    return Found(rows_by_pk(conn, pks), plan.words)
+        return _keys(conn, sql, params, end, sel.offset)
+    return _ordered(conn, plan, "upvotes" if sel.sort == "upvotes" else "date", end, sel.offset)
 
 
 def _ordered(
     conn: sqlite3.Connection, plan: Plan, sort: str, end: int | None, offset: int
-) -> list[int]:
+) -> array[int]:
     """Keys in date or upvotes order.
 
     Walking the sort's index and testing each paper stops after one page, but walks
@@ -125,17 +192,19 @@ def _ordered(
 
 def _keys(
     conn: sqlite3.Connection, sql: str, params: list[Any], end: int | None, offset: int = 0
-) -> list[int]:
+) -> array[int]:
     if end is not None:
         sql += " LIMIT ? OFFSET ?"
         params = [*params, end - offset, offset]
     elif offset:
         sql += " LIMIT -1 OFFSET ?"
         params = [*params, offset]
-    return [r[0] for r in conn.execute(sql, params)]
+    cur = conn.cursor()
+    cur.row_factory = None
+    return array("q", (r[0] for r in cur.execute(sql, params)))
 
 
-def _relevance(conn: sqlite3.Connection, plan: Plan, end: int | None) -> list[int]:
+def _relevance(conn: sqlite3.Connection, plan: Plan, end: int | None) -> array[int]:
     """The first `end` keys in relevance order; with --fuzzy, papers found without a
     typo correction first."""
     if plan.sure is None:
@@ -145,10 +214,10 @@ def _relevance(conn: sqlite3.Connection, plan: Plan, end: int | None) -> list[in
         return first
     seen = set(first)
     more = _title_first(conn, replace(plan, sure=None), None if end is None else end + len(first))
-    return first + [pk for pk in more if pk not in seen]
+    return first + array("q", (pk for pk in more if pk not in seen))
 
 
-def _title_first(conn: sqlite3.Connection, plan: Plan, end: int | None) -> list[int]:
+def _title_first(conn: sqlite3.Connection, plan: Plan, end: int | None) -> array[int]:
     """The first `end` keys in relevance order: papers whose title alone matches, by
     bm25 over titles, then the others by bm25 over the whole paper (title weighted).
 
@@ -173,7 +242,7 @@ def _title_first(conn: sqlite3.Connection, plan: Plan, end: int | None) -> list[
     sql, params = _page_sql(plan, "relevance")
     seen = set(first)
     more = _keys(conn, sql, params, None if end is None else end + len(first))
-    return first + [pk for pk in more if pk not in seen]
+    return first + array("q", (pk for pk in more if pk not in seen))
 
 
 def _page_sql(
@@ -229,18 +298,20 @@ def rows_by_pk(conn: sqlite3.Connection, pks: list[int]) -> list[dict[str, Any]]
     by_pk = {r["_pk"]: r for r in rows}
     out = []
     for pk in pks:
+        if pk not in by_pk:  # merged away by a dedupe since the keys were read
+            continue
         row = dict(by_pk[pk])
         del row["_pk"]
         out.append(row_to_dict(row))
     return out
 
 
-def _by_score(conn: sqlite3.Connection, plan: Plan, sel: Selection) -> list[dict[str, Any]]:
-    """The page of matching papers in rank-score order. rank_selection streams the
-    selection and keeps only the best offset+limit, so a whole store fits in memory."""
-    from .rank import rank_selection
+def _by_score(conn: sqlite3.Connection, plan: Plan, sel: Selection) -> array[int]:
+    """The keys of matching papers in rank-score order. iter_ranked streams the
+    selection and sorts on disk when it is big, so a whole store fits in memory."""
+    from .rank import iter_ranked
 
-    return [row for _score, row in rank_selection(conn, sel, limit=sel.limit, offset=sel.offset)]
+    return array("q", (pk for _score, pk in iter_ranked(conn, sel, sel.limit, sel.offset)))
 
 
 def make_plan(conn: sqlite3.Connection, sel: Selection) -> Plan:

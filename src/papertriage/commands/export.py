@@ -122,7 +122,7 @@ def export(
 ) -> None:
     """Export papers as a Markdown reading list, BibTeX, CSV, JSON or JSON lines."""
     from .. import export as writers
-    from ..readinglist import collect, describe
+    from .. import readinglist as rl
 
     sel = make_selection(
         query=query, fuzzy=fuzzy, author=author, category=category, since=since, until=until,
@@ -133,17 +133,26 @@ def export(
     heading = (title or "Reading list") + (f", {day}" if day else "")
     extra = [c for c, on in (("abstract", abstracts), ("ai_summary", summary)) if on]
     with handle_errors():
-        rows = collect(open_store(db), sel)
-        tags = {r["id"]: r["tags"] for r in rows}
-        md = writers.MarkdownOptions(abstracts, summary, group_by.value, tags)
+        conn = open_store(db)
+        conn.execute("BEGIN")  # one snapshot, though the rows are read a chunk at a time
+        rows = rl.collect(conn, sel)
+        md = writers.MarkdownOptions(abstracts, summary, group_by.value)
+
+        def markdown(out: Any) -> None:
+            parts = rl.sections(rows, group_by.value)
+            writers.write_markdown(rows, out, heading, rl.describe(sel), md, rl.span(rows), parts)
+
         choose: dict[ExportFormat, Any] = {
-            ExportFormat.md: lambda out: writers.write_markdown(rows, out, heading, describe(sel), md),
-            ExportFormat.bibtex: lambda out: writers.write_bibtex(rows, out, abstracts),
+            ExportFormat.md: markdown,
+            ExportFormat.bibtex: lambda out: writers.write_bibtex(
+                rows, out, abstracts, rl.citation_keys(rows)
+            ),
             ExportFormat.csv: lambda out: writers.write_csv(rows, out, extra),
             ExportFormat.json: lambda out: writers.write_json(rows, out),
             ExportFormat.jsonl: lambda out: writers.write_jsonl(rows, out),
-        }  # fmt: skip
+        }
         emit(output, choose[fmt])
+        conn.execute("COMMIT")
 
 
 @app.command()
