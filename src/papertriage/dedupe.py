@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -65,17 +68,21 @@ class Group:
 
 
 def find_groups(conn: sqlite3.Connection) -> list[Group]:
-    """Groups of records that are the same paper, survivor first; nothing is changed."""
-    keys = conn.execute("SELECT pk, title_key FROM papers WHERE title_key > ''").fetchall()
-    pairs = _candidate_pairs([(r[0], r[1]) for r in keys])
-    rows = _rows(conn, {pk for pair in pairs for pk in pair})
+    """Groups of records that are the same paper, survivor first; nothing is changed.
+
+    Memory stays flat with the store's size: SQLite sorts and groups the title keys and
+    hands them over as a stream, candidate pairs are judged as they come, and only the
+    records of pairs judged the same paper are kept (and then read in full)."""
     parent: dict[int, int] = {}
     why: dict[tuple[int, int], str] = {}
-    for a, b in sorted(pairs):
-        reason = same_paper(rows[a], rows[b])
-        if reason:
-            why[(a, b)] = reason
-            _union(parent, a, b)
+    with _snapshot(conn):
+        for a, b in candidate_rows(conn):
+            reason = same_paper(a, b)
+            if reason:
+                why[(a["pk"], b["pk"])] = reason
+                _union(parent, a["pk"], b["pk"])
+        rows = _rows(conn, set(parent))
+    why = dict(sorted(why.items()))  # _reason_for falls back to the first pair in pk order
     members: dict[int, list[int]] = {}
     for pk in parent:
         members.setdefault(_find(parent, pk), []).append(pk)
@@ -88,22 +95,92 @@ def find_groups(conn: sqlite3.Connection) -> list[Group]:
     return sorted(groups, key=lambda g: g.survivor["id"])
 
 
-def _candidate_pairs(keys: list[tuple[int, str]]) -> set[tuple[int, int]]:
+# What same_paper reads of a record: candidates are judged on these columns alone, so
+# a big group of equal titles does not bring its abstracts into memory.
+_EVIDENCE = "pk, id, title_key, authors, published"
+_REVERSED = "papertriage_reversed"
+# Each statement walks idx_papers_title_key (one entry per paper, in key order); the
+# reversed order goes through SQLite's sorter, which spills to temporary files.
+_EXACT = "SELECT title_key FROM papers WHERE title_key > '' GROUP BY title_key HAVING count(*) > 1"
+_FORWARD = "SELECT DISTINCT title_key FROM papers WHERE title_key > '' ORDER BY title_key"
+_BACKWARD = f"""
+SELECT key, rank FROM (
+    SELECT title_key AS key, row_number() OVER (ORDER BY title_key) AS rank
+    FROM papers WHERE title_key > '' GROUP BY title_key
+) ORDER BY {_REVERSED}(key)
+"""
+
+
+def candidate_rows(conn: sqlite3.Connection) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every candidate pair once, as two records (lower pk first) holding _EVIDENCE:
+    records with equal title keys, and records whose keys are near neighbours (within
+    WINDOW) when the distinct keys are sorted forwards or by their reversed text."""
+    for key, other in _candidate_keys(conn):
+        mine = _evidence(conn, key)
+        if key == other:
+            for i, a in enumerate(mine):
+                yield from ((a, b) for b in mine[i + 1 :])
+            continue
+        theirs = _evidence(conn, other)
+        for a in mine:
+            yield from ((a, b) if a["pk"] < b["pk"] else (b, a) for b in theirs)
+
+
+def _candidate_keys(conn: sqlite3.Connection) -> Iterator[tuple[str, str]]:
+    """(key, key) for each title key of several records, then (key, other) for each pair
+    of nearly equal keys, each pair once."""
+    yield from ((key, key) for (key,) in conn.execute(_EXACT))
+    yield from _neighbours((key, rank) for rank, (key,) in enumerate(conn.execute(_FORWARD)))
+    # (Python 3.11 cannot unregister it; it stays on the connection, pure and harmless.)
+    conn.create_function(_REVERSED, 1, _reversed, deterministic=True)
+    backward = conn.execute(_BACKWARD)
+    try:
+        # keys within WINDOW of each other in forward order were compared already
+        yield from _neighbours(backward, seen_within=WINDOW)
+    finally:
+        backward.close()  # a stream stopped early leaves no statement running
+
+
+def _reversed(key: str) -> str:
+    return key[::-1]
+
+
+def _neighbours(
+    ordered: Iterable[tuple[str, int]], seen_within: int = 0
+) -> Iterator[tuple[str, str]]:
+    """Nearly equal keys among each key's WINDOW predecessors in a stream of distinct
+    (key, forward rank), earlier key first. Pairs at most seen_within apart in forward
+    rank are left out."""
     from rapidfuzz import fuzz
 
-    pairs: set[tuple[int, int]] = set()
-    by_key: dict[str, list[int]] = {}
-    for pk, key in keys:
-        by_key.setdefault(key, []).append(pk)
-    for pks in by_key.values():
-        pairs.update((a, b) for i, a in enumerate(pks) for b in pks[i + 1 :])
-    unique = list(by_key)
-    for order in (sorted(unique), sorted(unique, key=lambda k: k[::-1])):
-        for i, key in enumerate(order):
-            for other in order[i + 1 : i + 1 + WINDOW]:
-                if fuzz.ratio(key, other, score_cutoff=NEAR_TITLE) and not _distinct(key, other):
-                    pairs.update((min(a, b), max(a, b)) for a in by_key[key] for b in by_key[other])
-    return pairs
+    window: deque[tuple[str, int]] = deque(maxlen=WINDOW)
+    for key, rank in ordered:
+        for prev, prev_rank in window:
+            if (
+                abs(rank - prev_rank) > seen_within
+                and fuzz.ratio(prev, key, score_cutoff=NEAR_TITLE)
+                and not _distinct(prev, key)
+            ):
+                yield prev, key
+        window.append((key, rank))
+
+
+def _evidence(conn: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
+    sql = f"SELECT {_EVIDENCE} FROM papers WHERE title_key = ? ORDER BY pk"
+    return [dict(r) for r in conn.execute(sql, [key])]
+
+
+@contextmanager
+def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read snapshot for all passes (the caller's transaction, if it has one)."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
 
 
 def _distinct(a: str, b: str) -> bool:
