@@ -61,15 +61,33 @@ def run_ids(conn: sqlite3.Connection, day: str) -> list[int]:
     ]
 
 
-def new_papers(conn: sqlite3.Connection, day: str) -> list[dict[str, Any]]:
-    """Every paper first seen in a run of that day."""
-    from .queries import list_papers
-
-    runs = run_ids(conn, day)
+def new_condition(runs: list[int]) -> tuple[list[str], list[Any]]:
+    """SQL conditions on papers: first seen in one of these runs."""
     if not runs:
-        return []
-    marks = ", ".join("?" for _ in runs)
-    return list_papers(conn, [f"first_run IN ({marks})"], list(runs), limit=None)
+        return ["0"], []
+    return [f"first_run IN ({', '.join('?' for _ in runs)})"], list(runs)
+
+
+def new_count(conn: sqlite3.Connection, day: str) -> int:
+    """How many papers were first seen in a run of that day."""
+    where, params = new_condition(run_ids(conn, day))
+    return conn.execute(f"SELECT count(*) FROM papers WHERE {where[0]}", params).fetchone()[0]
+
+
+def best_new(conn: sqlite3.Connection, day: str, top: int) -> list[dict[str, Any]]:
+    """The ``top`` best papers first seen that day, by the rank score, with their tags.
+
+    Scored a batch at a time, keeping only the best: a day with a bulk import of a
+    million papers fits in memory."""
+    from .rank import ranked_where, with_rows
+    from .readinglist import tags_for
+
+    where, params = new_condition(run_ids(conn, day))
+    best = [row for _score, row in with_rows(conn, ranked_where(conn, where, params, top))]
+    tags = tags_for(conn, (p["id"] for p in best))
+    for paper in best:
+        paper["tags"] = tags.get(paper["id"], [])
+    return best
 
 
 def source_lines(conn: sqlite3.Connection, day: str) -> list[SourceLine]:
@@ -105,20 +123,9 @@ def problems(conn: sqlite3.Connection, day: str) -> list[str]:
 
 
 def build(conn: sqlite3.Connection, day: str, top: int) -> Digest:
-    from .readinglist import by_score, tags_for
-
-    papers = new_papers(conn, day)
-    try:
-        import papertriage.rank  # noqa: F401
-
-        ranked_by = "score"
-    except ImportError:
-        ranked_by = "upvotes, then date"
-    best = by_score(conn, papers)[:top] if papers else []
-    tags = tags_for(conn, (p["id"] for p in best))
-    for paper in best:
-        paper["tags"] = tags.get(paper["id"], [])
-    return Digest(day, len(papers), ranked_by, best, source_lines(conn, day), problems(conn, day))
+    n = new_count(conn, day)
+    best = best_new(conn, day, top) if n else []
+    return Digest(day, n, "score", best, source_lines(conn, day), problems(conn, day))
 
 
 def write_digest(

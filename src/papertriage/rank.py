@@ -5,19 +5,33 @@ categories, Hugging Face upvotes, GitHub stars and recency (from the ``rank:`` s
 the config), plus a learned part, "more like what I kept" (a TF-IDF model fitted on the
 papers the user tagged or triaged keep/read, against those triaged skip).
 
-Other commands call two functions:
+Other commands call:
 
 - ``score_papers(conn, rows, profile=None)`` -> ``[(score, row), ...]``, best first;
+- ``iter_ranked(conn, sel, limit, offset)`` -> ``(score, papers.pk)``, best first, for a
+  Selection of any size in bounded memory (``ranked_where`` for SQL conditions), and
+  ``with_rows(conn, ranked)`` -> ``(score, row)``, reading the rows a chunk at a time;
 - ``explain(conn, paper_id, profile=None)`` -> ``Explanation``, whose parts sum to the score.
 """
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .profile import Profile
+
+if TYPE_CHECKING:
+    from .ranker import Scored
+
+# Keep the best offset+limit in a heap up to this many; beyond it (or with no limit),
+# SQLite sorts every paper's key on disk (a module constant so tests can lower it).
+SORT_IN_MEMORY = 50_000
+ROW_CHUNK = 1_000  # full rows read per SELECT when rows are streamed
+_SORTS = itertools.count()  # names of the TEMP tables of sorts in progress
 
 
 @dataclass
@@ -90,34 +104,110 @@ def rank_selection(
     offset: int = 0,
     today: Any = None,
 ) -> list[tuple[float, dict[str, Any]]]:
-    """The best ``limit`` papers of a Selection (after ``offset``), scored, best first.
+    """The best ``limit`` papers of a Selection (after ``offset``), scored, best first,
+    as full rows. For many papers, iterate ``with_rows(conn, iter_ranked(...))`` instead:
+    this list holds every row."""
+    return list(with_rows(conn, iter_ranked(conn, sel, limit, offset, profile, today)))
 
-    Streams the selection in row-key order, a batch at a time, and keeps only the best
-    in memory, so it works over a whole 1M-paper store."""
-    import heapq
 
-    from .ranker import Ranker, stream_scores
+def iter_ranked(
+    conn: sqlite3.Connection,
+    sel: Any,
+    limit: int | None = None,
+    offset: int = 0,
+    profile: Profile | None = None,
+    today: Any = None,
+) -> Iterator[tuple[float, int]]:
+    """(score, papers.pk) of a Selection's papers, best first (ties: newer first, then
+    id), skipping ``offset`` and yielding at most ``limit``; memory-bounded at any size.
+
+    The profile is loaded and the query compiled before this returns (ConfigError,
+    QueryError); the papers are scored on the first ``next``."""
+    from .selection import conditions
+
+    where, params = conditions(conn, sel)
+    return ranked_where(conn, where, params, limit, offset, profile, today)
+
+
+def ranked_where(
+    conn: sqlite3.Connection,
+    where: list[str],
+    params: list[Any],
+    limit: int | None = None,
+    offset: int = 0,
+    profile: Profile | None = None,
+    today: Any = None,
+) -> Iterator[tuple[float, int]]:
+    """iter_ranked for SQL conditions on `papers` (built by callers, never from user text).
+
+    The selection is scored a batch at a time. The best offset+limit are kept in a heap
+    when that is at most SORT_IN_MEMORY; otherwise (or with no limit) each paper's sort
+    key goes to a TEMP table and SQLite sorts it, spilling to temporary files."""
+    from .ranker import Ranker, stream_where
 
     ranker = Ranker.build(conn, profile, today)
-    scored = stream_scores(ranker, sel)
-    keep = None if limit is None else offset + limit
-    best = heapq.nsmallest(keep, scored) if keep is not None else sorted(scored)
-    return _full_rows(conn, best[offset:])
+    scored = stream_where(ranker, where, params)
+    end = None if limit is None else offset + limit
+    if end is not None and end <= SORT_IN_MEMORY:
+        return _from_heap(scored, end, offset)
+    return _from_disk(conn, scored, limit, offset)
 
 
-def _full_rows(
-    conn: sqlite3.Connection, best: list[tuple[float, int, str, float]]
-) -> list[tuple[float, dict[str, Any]]]:
+def _from_heap(scored: Iterator[Scored], end: int, offset: int) -> Iterator[tuple[float, int]]:
+    import heapq
+
+    for neg, _day, _id, pk in heapq.nsmallest(end, scored)[offset:]:
+        yield -neg, pk
+
+
+def _from_disk(
+    conn: sqlite3.Connection, scored: Iterator[Scored], limit: int | None, offset: int
+) -> Iterator[tuple[float, int]]:
+    """Sort by SQLite: its sorter keeps a few MB in memory and merges runs from temporary
+    files (temp_store FILE, the default of this build and of open_db's connections)."""
+    from .ranker import iter_batches
+
+    name = f"temp.rank_sorted_{next(_SORTS)}"
+    conn.execute(f"CREATE TABLE {name} (neg, day, id, pk)")  # no affinity: values as given
+    cur = conn.cursor()
+    cur.row_factory = None
+    try:
+        for batch in iter_batches(scored, 10_000):
+            conn.executemany(f"INSERT INTO {name} VALUES (?, ?, ?, ?)", batch)
+        cur.execute(
+            f"SELECT neg, pk FROM {name} ORDER BY neg, day, id LIMIT ? OFFSET ?",
+            [-1 if limit is None else limit, offset],
+        )
+        for neg, pk in cur:
+            yield -neg, pk
+    finally:
+        cur.close()
+        conn.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def with_rows(
+    conn: sqlite3.Connection, ranked: Iterable[tuple[float, int]], chunk: int | None = None
+) -> Iterator[tuple[float, dict[str, Any]]]:
+    """(score, full row) for (score, pk) pairs, in their order, reading ``chunk`` (default
+    ROW_CHUNK) rows per SELECT. Papers gone since they were scored (merged by dedupe) are
+    left out."""
     import json
 
-    from .queries import list_papers
+    from .models import row_to_dict
+    from .queries import LIST_COLUMNS
+    from .ranker import iter_batches
 
-    ids = [item[2] for item in best]
-    rows = list_papers(
-        conn, ["id IN (SELECT value FROM json_each(?))"], [json.dumps(ids)], limit=None
-    )
-    by_id = {r["id"]: r for r in rows}
-    return [(score, by_id[pid]) for _neg, _day, pid, score in best if pid in by_id]
+    sql = f"SELECT pk AS _pk, {LIST_COLUMNS} FROM papers WHERE pk IN "
+    sql += "(SELECT value FROM json_each(?))"
+    for batch in iter_batches(ranked, chunk or ROW_CHUNK):
+        by_pk: dict[int, dict[str, Any]] = {}
+        for r in conn.execute(sql, [json.dumps([pk for _score, pk in batch])]):
+            row = dict(r)
+            pk = row.pop("_pk")
+            by_pk[pk] = row_to_dict(row)
+        for score, pk in batch:
+            if pk in by_pk:
+                yield score, by_pk[pk]
 
 
 def default_selection(conn: sqlite3.Connection, today: Any = None) -> tuple[Any, str]:

@@ -5,20 +5,23 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from .output import CSV_FIELDS, Format, neutralize, short_authors, write_rows
 from .rank import Explanation
 
 
-def with_scores(scored: list[tuple[float, dict[str, Any]]]) -> list[dict[str, Any]]:
+def with_scores(scored: Iterable[tuple[float, dict[str, Any]]]) -> Iterator[dict[str, Any]]:
     """Rows with their score as the first field (3 decimals)."""
-    return [{"score": round(score, 3), **row} for score, row in scored]
+    for score, row in scored:
+        yield {"score": round(score, 3), **row}
 
 
 def write_ranked(
-    scored: list[tuple[float, dict[str, Any]]], fmt: Format, out: TextIO | None = None
+    scored: Iterable[tuple[float, dict[str, Any]]], fmt: Format, out: TextIO | None = None
 ) -> None:
+    """Write scored rows as they come (a terminal table holds them all first)."""
     out = out or sys.stdout
     rows = with_scores(scored)
     if fmt in (Format.json, Format.jsonl, Format.ids):
@@ -29,7 +32,7 @@ def write_ranked(
         for row in rows:
             writer.writerow([row["score"], *(neutralize(_cell(row.get(k))) for k in CSV_FIELDS)])
     elif out.isatty():
-        _table(rows)
+        _table(list(rows))
     else:
         for row in rows:
             fields = [

@@ -276,27 +276,36 @@ _KEYS = (
 )
 
 
-def stream_scores(ranker: Ranker, sel: Any) -> Iterator[tuple[float, int, str, float]]:
-    """(-score, -day, id, score) for every paper of a Selection, a batch at a time:
-    ascending order is rank order."""
+Scored = tuple[float, int, str, int]  # -score, -day, id, pk: ascending order is rank order
+
+
+def stream_scores(ranker: Ranker, sel: Any) -> Iterator[Scored]:
+    """(-score, -day, id, pk) for every paper of a Selection, a batch at a time."""
     from .selection import conditions
 
     where, params = conditions(ranker.conn, sel)
+    return stream_where(ranker, where, params)
+
+
+def stream_where(ranker: Ranker, where: list[str], params: list[Any]) -> Iterator[Scored]:
+    """(-score, -day, id, pk) for every paper meeting SQL conditions on `papers` (built
+    by callers, never from user text), a batch at a time: ascending order is rank order."""
     sql = f"SELECT {_STREAM_COLUMNS} FROM papers"
     if where:
         sql += " WHERE " + " AND ".join(f"({w})" for w in where)
     cur = ranker.conn.cursor()
     cur.row_factory = None
     cur.execute(sql, params)  # in the index's order; text_scores sorts each batch
-    while batch := cur.fetchmany(STREAM_BATCH):
-        yield from _score_batch(ranker, batch)
+    try:
+        while batch := cur.fetchmany(STREAM_BATCH):
+            yield from _score_batch(ranker, batch)
+    finally:
+        cur.close()
 
 
-def _score_batch(
-    ranker: Ranker, batch: list[tuple[Any, ...]]
-) -> Iterator[tuple[float, int, str, float]]:
+def _score_batch(ranker: Ranker, batch: list[tuple[Any, ...]]) -> Iterator[Scored]:
     text = ranker.text_scores({r[0]: r[-1] for r in batch})
     for r in batch:
         row = dict(zip(_KEYS, r[1:-1], strict=True))
         score = ranker.total(row, text[r[0]])
-        yield (-score, -ranker.day(row)[1], row["id"], score)
+        yield (-score, -ranker.day(row)[1], row["id"], r[0])

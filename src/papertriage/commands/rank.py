@@ -56,7 +56,7 @@ def rank(
     db: DbOption = None,
 ) -> None:
     """Rank papers by your profile and what you kept (default: the last fetch's new papers)."""
-    from ..rank import default_selection, explain, rank_selection
+    from ..rank import default_selection, explain, iter_ranked, with_rows
     from ..rank_view import write_explanation, write_ranked
 
     sel = make_selection(
@@ -84,4 +84,5 @@ def rank(
         if sel == make_selection(sort="date", limit=None):
             sel, said = default_selection(conn)
             err_console().print(said, markup=False)
-        write_ranked(rank_selection(conn, sel, limit=limit or None, offset=offset), fmt)
+        ranked = iter_ranked(conn, sel, limit=limit or None, offset=offset)
+        write_ranked(with_rows(conn, ranked), fmt)  # streamed: -n 0 ranks all
