@@ -12,6 +12,7 @@ import pytest
 
 from papertriage import triage
 from papertriage.selection import Selection
+from papertriage.selection import select as select_papers
 
 HF = "hf_daily/2025-10-30.json"
 
@@ -275,3 +276,35 @@ def test_a_rank_profile_orders_the_inbox_by_score(cli, inbox_ids, tmp_path):
     assert by_date.startswith(f"[1 of 20] {inbox_ids[0]}")
     limited = cli("triage", "--sort", "score", "--offset", "1", "-n", "2", input="q\n").stdout
     assert limited.startswith("[1 of 2] ") and theramind not in limited
+
+
+def test_queue_reads_papers_a_page_at_a_time(conn, cli, fixture_path, monkeypatch):
+    """An inbox of the whole store holds row keys; papers are read (and dropped) a page
+    at a time, and what the inbox did survives a page being read again."""
+    cli("import", fixture_path(HF))
+    monkeypatch.setattr(triage.Queue, "PAGE", 2)
+    monkeypatch.setattr(triage.Queue, "KEEP", 1)
+    queue = triage.load_queue(conn, Selection(seen=False, limit=None))
+    want = [r["id"] for r in select_papers(conn, Selection(seen=False, limit=None))]
+    assert len(queue) == len(want) > 6
+    assert [p["id"] for p in queue] == want
+    assert len(queue.pages) == 1  # the others were dropped
+    # k k t(tag) k k u u u u: undo walks back over pages that were dropped
+    screen = FakeScreen(["k", "k", "t", "k", "k", "u", "u", "u", "u"], lines=["deep"])
+    inbox = triage.run(triage.Inbox(conn, queue), screen)
+    assert [s[0] for s in screen.shown][:5] == [want[0], want[1], want[2], want[2], want[3]]
+    assert inbox.index == 0 and inbox.current["id"] == want[0]
+    assert inbox.queue[2]["tags"] == ["deep"]  # read again from the store
+    assert inbox.queue[0]["state"] is None
+
+
+def test_queue_skips_a_paper_merged_away_ahead(conn, cli, fixture_path, monkeypatch):
+    cli("import", fixture_path(HF))
+    monkeypatch.setattr(triage.Queue, "PAGE", 3)
+    queue = triage.load_queue(conn, Selection(seen=False, limit=None))
+    ids = [queue.pks[n] for n in range(len(queue))]
+    first = queue[0]["id"]
+    conn.execute("DELETE FROM papers WHERE pk = ?", [ids[4]])
+    assert [p["id"] for p in queue][0] == first
+    assert len(queue) == len(ids) - 1
+    assert ids[4] not in queue.pks

@@ -8,9 +8,11 @@ queue is "not yet triaged", resumes at the next paper. `run` drives an Inbox wit
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -52,7 +54,7 @@ class Screen(Protocol):
 @dataclass
 class Inbox:
     conn: sqlite3.Connection
-    queue: list[dict[str, Any]]
+    queue: Queue
     index: int = 0
     expanded: bool = False
     counts: Counter[str] = field(default_factory=Counter)
@@ -130,34 +132,120 @@ class Inbox:
         return paper
 
     def _go_to(self, pid: str) -> None:
-        for n, paper in enumerate(self.queue):
-            if paper["id"] == pid:
-                self.index = n
-                return
-        from .queries import get_paper
-
-        self.queue.insert(self.index, get_paper(self.conn, pid))
+        found = self.queue.index_of(pid)
+        if found is not None:
+            self.index = found
+            return
+        self.queue.insert(self.index, pid)
 
 
-def load_queue(conn: sqlite3.Connection, sel: Selection, by_score: bool = False) -> list[dict]:
-    """The papers to triage, in order, each with its tags. With by_score, ordered by the
-    rank module's score (best first) over the whole selection, then offset and limit."""
-    from .selection import select
+class Queue:
+    """The inbox's papers in order: row keys, the papers themselves (with their tags,
+    state and notes count) read a page at a time as the inbox reaches them, and
+    dropped again when it has moved on, so an inbox of a whole store is an array of
+    keys. Reading a paper again gives what the store holds, decisions included."""
+
+    PAGE = 50
+    KEEP = 4  # pages held at once
+
+    def __init__(self, conn: sqlite3.Connection, pks: Iterable[int]):
+        self.conn = conn
+        self.pks = array("q", pks)
+        self.pages: dict[int, list[dict[str, Any]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        if not 0 <= index < len(self.pks):
+            raise IndexError(index)
+        number, at = divmod(index, self.PAGE)
+        if number not in self.pages:
+            self._load(number, at)
+            if index >= len(self.pks):
+                raise IndexError(index)
+        return self.pages[number][at]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        n = 0
+        while n < len(self):  # a paper merged away ahead shortens the queue
+            yield self[n]
+            n += 1
+
+    def index_of(self, pid: str) -> int | None:
+        pk = self._pk(pid)
+        if pk is None or pk not in self.pks:
+            return None
+        return self.pks.index(pk)
+
+    def insert(self, index: int, pid: str) -> None:
+        pk = self._pk(pid)
+        if pk is not None:
+            self.pks.insert(index, pk)
+            self.pages.clear()
+
+    def _pk(self, pid: str) -> int | None:
+        from .queries import resolve_id
+
+        try:
+            pid = resolve_id(self.conn, pid)  # merged by a dedupe: its survivor
+        except PapertriageError:
+            return None
+        row = self.conn.execute("SELECT pk FROM papers WHERE id = ?", [pid]).fetchone()
+        return None if row is None else int(row[0])
+
+    def _load(self, number: int, at: int) -> None:
+        """Read page `number`, reached at its position `at`. A paper merged away by a
+        dedupe since the keys were read leaves the queue if it is still ahead."""
+        from .selection import rows_by_pk
+
+        while True:
+            start = number * self.PAGE
+            pks = list(self.pks[start : start + self.PAGE])
+            marks = json.dumps(pks)
+            ids = dict(
+                self.conn.execute(
+                    "SELECT pk, id FROM papers WHERE pk IN (SELECT value FROM json_each(?))",
+                    [marks],
+                ).fetchall()
+            )
+            gone = [n for n, pk in enumerate(pks) if pk not in ids and n >= at]
+            if not gone:
+                break
+            for n in reversed(gone):
+                del self.pks[start + n]
+        got = {r["id"]: r for r in rows_by_pk(self.conn, pks)}
+        self.pages[number] = [
+            _with_user_data(self.conn, got[ids[pk]]) if ids.get(pk) in got else dict(_GONE)
+            for pk in pks
+        ]
+        for old in sorted(self.pages, key=lambda n: abs(n - number))[self.KEEP :]:
+            del self.pages[old]
+
+
+_GONE: dict[str, Any] = {
+    "id": "",
+    "title": "(merged into another paper)",
+    "tags": [],
+    "state": None,
+}
+
+
+def _with_user_data(conn: sqlite3.Connection, paper: dict[str, Any]) -> dict[str, Any]:
+    paper["tags"] = userdata.paper_tags(conn, paper["id"])
+    paper["state"] = userdata.state(conn, paper["id"])
+    paper["notes_count"] = userdata.note_count(conn, paper["id"])
+    return paper
+
+
+def load_queue(conn: sqlite3.Connection, sel: Selection, by_score: bool = False) -> Queue:
+    """The papers to triage, in order. With by_score, ordered by the rank module's score
+    (best first) over the whole selection, then offset and limit."""
+    from .selection import keys
 
     if by_score:
-        limit, offset = sel.limit, sel.offset
-        sel = replace(sel, sort="date", limit=None, offset=0)
-        from .rank import score_papers
-
-        papers = [row for _score, row in score_papers(conn, select(conn, sel))]
-        papers = papers[offset : None if limit is None else offset + limit]
-    else:
-        papers = select(conn, sel)
-    for paper in papers:
-        paper["tags"] = userdata.paper_tags(conn, paper["id"])
-        paper["state"] = userdata.state(conn, paper["id"])
-        paper["notes_count"] = userdata.note_count(conn, paper["id"])
-    return papers
+        sel = replace(sel, sort="score")
+    return Queue(conn, keys(conn, sel))
 
 
 def help_text() -> str:

@@ -66,14 +66,14 @@ def _expand_ids(args: list[str]) -> list[str]:
 
 
 def _where_ids(conn, query: str, tags: list[str], yes: bool) -> list[str]:  # type: ignore[no-untyped-def]
-    from ..selection import select
+    from ..selection import find
 
-    rows = select(conn, make_selection(query=query, limit=None))
+    rows = find(conn, make_selection(query=query, limit=None)).rows  # ids only: no row is read
     err_console().print(f"{len(rows)} papers match {query!r}", markup=False)
     if rows and not yes and sys.stdin.isatty():
         if not typer.confirm(f"Tag them with {', '.join(tags)}?", err=True):
             raise typer.Abort()
-    return [r["id"] for r in rows]
+    return list(rows.ids())
 
 
 @app.command()
