@@ -24,9 +24,11 @@ def dedupe(
 
     with handle_errors():
         conn = open_store(db)
-        with transaction(conn):
+        if dry_run:  # a read snapshot: a long search must not hold the write lock
             groups = find_groups(conn)
-            if not dry_run:
+        else:
+            with transaction(conn):
+                groups = find_groups(conn)
                 for group in groups:
                     merge_group(conn, group)
     if as_json:
