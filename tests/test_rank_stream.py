@@ -189,3 +189,16 @@ def test_rank_all_in_other_formats(store, cli, tmp_path, monkeypatch):
     assert [line.split("\t")[1] for line in plain] == expected
     page = cli("rank", "-n", "3", "--offset", "100", "--since", "1900-01-01", "-f", "ids")
     assert page.stdout.split() == expected[100:103]
+
+
+def test_the_on_disk_sort_inside_a_write_transaction_leaves_it_open(store, monkeypatch):
+    from papertriage.store import transaction
+
+    monkeypatch.setattr(rank, "SORT_IN_MEMORY", 0)
+    prof = Profile.from_dict(TIES)
+    with transaction(store):
+        store.execute("UPDATE papers SET hf_upvotes = 1000000 WHERE id = '1204.3980'")
+        ranked = ids_of(store, iter_ranked(store, Selection(), 3, 0, prof))
+        assert ranked[0][1] == "1204.3980"  # sees the transaction's own change
+        assert store.in_transaction  # the sort's savepoints did not commit it
+    assert sort_tables(store) == []
