@@ -53,7 +53,9 @@ class Sample:
         return max(self.rss_kb) / 1024
 
 
-def run(cmd: list[str], watch: Path | None = None) -> tuple[float, int, int, float]:
+def run(
+    cmd: list[str], watch: Path | None = None, stdin: bytes | None = None
+) -> tuple[float, int, int, float]:
     """Wall seconds, peak RSS (KB), the peak size of a file while it ran (if asked) and
     CPU seconds (user + system, of the process and the children it waited for)."""
     peak = [0]
@@ -74,7 +76,12 @@ def run(cmd: list[str], watch: Path | None = None) -> tuple[float, int, int, flo
     full = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *cmd] if GNU_TIME else cmd
     started = time.perf_counter()
     with open(os.devnull, "wb") as null, open(HERE / "out" / "stderr.log", "ab") as err:
-        proc = subprocess.Popen(full, stdout=null, stderr=err)
+        proc = subprocess.Popen(
+            full, stdout=null, stderr=err, stdin=None if stdin is None else subprocess.PIPE
+        )
+        if stdin is not None:
+            proc.stdin.write(stdin)  # type: ignore[union-attr]
+            proc.stdin.close()  # type: ignore[union-attr]
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     done.set()
@@ -168,33 +175,57 @@ def bench_every_command(store: Path, data: Path) -> str:
     with data.open("rb") as src:
         small.write_bytes(b"".join(line for _, line in zip(range(1000), src, strict=False)))
     out = str(store.with_name("out.txt"))
-    commands = [
-        ["show", pid],
-        ["show", pid, "--raw"],
-        ["db", "info"],
-        ["tags"],
-        ["tag", pid, "bench"],
-        ["filter", "--tag", "bench", "-f", "json"],
-        ["search", "quantum field", "--limit", "20"],
-        ["filter", "-a", "Nakamura", "--limit", "20"],
-        ["filter", "-c", "cs.LG", "--since", "2025-06-01", "--limit", "20"],
-        ["rank", "model", "--limit", "20"],
-        ["export", "-f", "bibtex", "quantum", "-o", out],
-        ["export", "-f", "jsonl", "-o", out],
-        ["digest", "--no-fetch", "-o", out],
-        ["dedupe", "--dry-run"],
-        ["import", str(small)],
-        ["db", "check"],
+    backup = str(store.with_name("backup.db"))
+    # Every command that works offline, on a whole 1M store where it can: the ones that
+    # read every paper (list -n 0, rank -n 0, export, triage, tag --where, dedupe) are
+    # where memory could grow with the store. fetch needs the network; open, a browser.
+    commands: list[tuple[list[str], bytes | None]] = [
+        (["show", pid], None),
+        (["show", pid, "--raw"], None),
+        (["db", "info"], None),
+        (["db", "path"], None),
+        (["config", "show"], None),
+        (["tags"], None),
+        (["tag", pid, "bench"], None),
+        (["tags", pid], None),
+        (["note", pid, "a note"], None),
+        (["mark", pid, "keep"], None),
+        (["mark", pid, "unread"], None),
+        (["untag", pid, "bench"], None),
+        (["filter", "--tag", "bench", "-f", "json"], None),
+        (["search", "quantum field", "--limit", "20"], None),
+        (["filter", "-a", "Nakamura", "--limit", "20"], None),
+        (["filter", "-c", "cs.LG", "--since", "2025-06-01", "--limit", "20"], None),
+        (["list", "-n", "0", "-f", "jsonl"], None),
+        (["filter", "model", "-n", "0", "-f", "csv"], None),
+        (["rank", "model", "--limit", "20"], None),
+        (["rank", "-n", "0", "-f", "jsonl"], None),
+        (["rank", "--explain", pid], None),
+        (["triage"], b"q\n"),
+        (["triage", "--sort", "score", "model"], b"q\n"),
+        (["tag", "--where", "quantum", "bench2", "--yes"], None),
+        (["export", "-f", "bibtex", "quantum", "-o", out], None),
+        (["export", "-f", "jsonl", "-o", out], None),
+        (["export", "--group-by", "category", "--abstracts", "-o", out], None),
+        (["export", "-f", "bibtex", "-o", out], None),
+        (["export", "-f", "csv", "--sort", "score", "-o", out], None),
+        (["digest", "--no-fetch", "-o", out], None),
+        (["dedupe", "--dry-run"], None),
+        (["dedupe"], None),
+        (["import", str(small)], None),
+        (["db", "backup", backup], None),
+        (["db", "check"], None),
     ]
     lines = ["| command | wall | peak RSS |", "|---|---|---|"]
-    for args in commands:
+    for args, stdin in commands:
         if not has_command(args[0]):
             continue
-        wall, rss, _, _ = run([*PT, *args, *db])
+        wall, rss, _, _ = run([*PT, *args, *db], stdin=stdin)
         label = " ".join(a if a != str(small) else "(1,000 records)" for a in args)
-        label = label.replace(out, "FILE")
+        label = label.replace(out, "FILE").replace(backup, "FILE") + (" (q)" if stdin else "")
         lines.append(f"| `{label}` | {wall:.2f} s | {rss / 1024:.0f} MB |")
         print(f"  {label}: {wall:.2f} s {rss / 1024:.0f} MB", flush=True)
+    Path(backup).unlink(missing_ok=True)
     return "\n".join(lines) + "\n"
 
 
