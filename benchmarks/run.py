@@ -184,7 +184,6 @@ def bench_every_command(store: Path, data: Path) -> str:
         (["show", pid, "--raw"], None),
         (["db", "info"], None),
         (["db", "path"], None),
-        (["config", "show"], None),
         (["tags"], None),
         (["tag", pid, "bench"], None),
         (["tags", pid], None),
