@@ -119,6 +119,7 @@ def parse_day(value: str | None, option: str, today: date | None = None) -> str 
 
 
 def make_selection(
+    *,
     query: str | None = None,
     fuzzy: bool = False,
     author: list[str] | None = None,

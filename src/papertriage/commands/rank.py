@@ -60,22 +60,10 @@ def rank(
     from ..rank_view import write_explanation, write_ranked
 
     sel = make_selection(
-        query,
-        fuzzy,
-        author,
-        category,
-        since,
-        until,
-        tag,
-        untagged,
-        min_upvotes,
-        new,
-        seen,
-        source,
-        "date",
-        None,
-        0,
-    )
+        query=query, fuzzy=fuzzy, author=author, category=category, since=since, until=until,
+        tag=tag, untagged=untagged, min_upvotes=min_upvotes, new=new, seen=seen, source=source,
+        sort="date", limit=None, offset=0,
+    )  # fmt: skip
     with handle_errors():
         conn = open_store(db)
         if explain_id:

@@ -257,8 +257,10 @@ def triage(
     with handle_errors():
         conn = open_store(db)
         sel = make_selection(
-            query, fuzzy, author, category, since, until, tag, untagged, min_upvotes, new,
-            False if seen is None else seen, source, sort or "date", limit, offset,
+            query=query, fuzzy=fuzzy, author=author, category=category, since=since,
+            until=until, tag=tag, untagged=untagged, min_upvotes=min_upvotes, new=new,
+            seen=False if seen is None else seen, source=source, sort=sort or "date",
+            limit=limit, offset=offset,
         )  # fmt: skip
         papers = load_queue(
             conn, sel, by_score=sort == "score" or (sort is None and _has_profile())
