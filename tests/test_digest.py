@@ -86,9 +86,17 @@ def test_a_new_day_shows_only_what_it_brought(cli, fixture_path, conn):
     assert "- hf-daily: 20 new of 20 listed" in old
 
 
-def test_no_new_papers(cli):
+def test_no_new_papers(cli, fixture_path):
+    assert cli("import", fixture_path(HF)).exit_code == 0  # today, not on the day asked
     out = cli("digest", "--no-fetch", "--date", "2025-10-30").stdout
     assert out == "# Papers digest, 2025-10-30\n\nNo new papers first seen on 2025-10-30 (UTC).\n\n"
+
+
+def test_no_store_yet(cli, db_file):
+    result = cli("digest", "--no-fetch")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"{db_file}: no store here yet" in result.stderr
+    assert not db_file.exists()
 
 
 def test_digest_fetches_first_and_is_idempotent(cli, httpx_mock, conn):

@@ -104,6 +104,8 @@ def store(cli, fixture_path, db_file):
         ["filter", "-a", "Nadolsky", "-f", "ids"],
         ["filter", 'author:"Streinu"', "-f", "ids"],
         ["filter", "unmatchedwordxyz", "-f", "json"],
+        ["list", "-n", "0", "-f", "ids"],
+        ["filter", "model", "--limit=0", "--offset", "3", "-f", "ids"],
     ],
 )
 def test_fast_list_prints_what_typer_prints(cli, store, args):
@@ -144,6 +146,33 @@ def test_fast_errors_are_the_usual_one_liners(cli, tmp_path):
     assert code == 1 and out == ""
     assert cli("list", "--db", bad).exit_code == 1
     assert fastpath.try_run(["list", "--db", str(tmp_path)]) is None  # a directory: Typer says so
+
+
+def test_limit_zero_lists_every_paper(cli, store):
+    code, out = run_fast(["list", "-n", "0", "-f", "ids", "--db", str(store)])
+    every = out.split()
+    assert code == 0 and len(every) == len(set(every)) == 220  # 200 Kaggle + 20 HF
+    ranked = cli("rank", "-n", "0", "-f", "ids", "--db", store).stdout.split()
+    assert sorted(ranked) == sorted(every)
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["filter", "model"], ["show", "0704.0001"], ["export"], ["db", "info"]]
+)
+def test_a_missing_store_is_an_error_not_a_new_file(cli, tmp_path, args):
+    missing = tmp_path / "typo" / "papres.db"
+    result = cli(*args, "--db", missing)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {missing}: no store here yet")
+    if args[0] in ("list", "filter"):
+        assert run_fast([*args, "--db", str(missing)])[0] == 1
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_import_creates_the_store(cli, tmp_path, fixture_path):
+    new = tmp_path / "new" / "papers.db"
+    assert cli("import", fixture_path(HF), "--db", new).exit_code == 0
+    assert cli("list", "-n", "0", "-f", "ids", "--db", new).stdout.count("\n") == 20
 
 
 def program(entry, argv):

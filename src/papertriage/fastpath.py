@@ -161,7 +161,7 @@ def _selection(values: dict[str, Any]) -> Any:
         seen=values.get("seen"),
         sources=values.get("source", []),
         sort=sort,
-        limit=values["limit"],
+        limit=values["limit"] or None,  # -n 0: all of them
         offset=values["offset"],
     )
 
@@ -185,7 +185,7 @@ def _list(values: dict[str, Any]) -> int | None:
     from .store import open_db
 
     try:
-        conn = open_db(db)
+        conn = open_db(db, create=False)
         found = find(conn, sel)
         words: list[str] = []
         if fmt == Format.table and found.words and sys.stdout.isatty():

@@ -114,10 +114,16 @@ def applied_migrations(conn: sqlite3.Connection) -> list[str]:
 
 
 def open_db(
-    explicit: str | os.PathLike[str] | None = None, migrate: bool = True
+    explicit: str | os.PathLike[str] | None = None, migrate: bool = True, create: bool = True
 ) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the store. Refuses a newer schema."""
+    """Open (creating if needed, unless not `create`) and migrate the store. Refuses a
+    newer schema."""
     path = db_path(explicit)
+    if not create and not path.exists():
+        raise StoreError(
+            f"{path}: no store here yet (`papertriage fetch` or `import` creates it; "
+            "`papertriage demo` builds an offline sample)"
+        )
     conn = connect(path)
     try:
         applied = applied_migrations(conn)

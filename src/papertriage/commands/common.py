@@ -42,7 +42,10 @@ FormatOption = Annotated[
     typer.Option("--format", "-f", help="Output: a table on a terminal, or json/jsonl/csv/ids."),
 ]
 LimitOption = Annotated[
-    int, typer.Option("--limit", "-n", min=0, metavar="N", help="Show at most this many papers.")
+    int,
+    typer.Option(
+        "--limit", "-n", min=0, metavar="N", help="Show at most this many papers (0: all)."
+    ),
 ]
 
 
@@ -87,7 +90,9 @@ def handle_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def open_store(db: Path | None) -> sqlite3.Connection:
+def open_store(db: Path | None, create: bool = False) -> sqlite3.Connection:
+    """The store; only the commands that add papers (import, fetch) create it, so a
+    mistyped --db is an error rather than a new empty file."""
     from ..store import open_db
 
-    return open_db(db)
+    return open_db(db, create=create)

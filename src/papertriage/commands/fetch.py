@@ -191,7 +191,7 @@ def _run(
         console.print(f"waiting for another fetch (pid {pid}) to finish…", markup=False)
 
     with fetch_lock(db_path(db), wait, waiting):
-        conn = open_store(db)
+        conn = open_store(db, create=True)
         progress = _Quiet() if quiet else _progress(console)
         with Fetcher(settings.http, on_wait=progress.waiting) as fetcher, progress:
             return run_fetch(conn, listings, fetcher, progress, refresh)

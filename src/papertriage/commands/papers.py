@@ -54,7 +54,7 @@ def import_(
     console = err_console()
     failed = 0
     with handle_errors():
-        conn = open_store(db)
+        conn = open_store(db, create=True)
     for name in files:
         try:
             with handle_errors(), _progress(name) as progress:
@@ -136,22 +136,10 @@ def list_(
     from ..selection import find
 
     sel = make_selection(
-        query,
-        fuzzy,
-        author,
-        category,
-        since,
-        until,
-        tag,
-        untagged,
-        min_upvotes,
-        new,
-        seen,
-        source,
-        sort,
-        limit,
-        offset,
-    )
+        query=query, fuzzy=fuzzy, author=author, category=category, since=since, until=until,
+        tag=tag, untagged=untagged, min_upvotes=min_upvotes, new=new, seen=seen, source=source,
+        sort=sort, limit=limit or None, offset=offset,
+    )  # fmt: skip
     with handle_errors():
         conn = open_store(db)
         found = find(conn, sel)
@@ -224,7 +212,7 @@ def demo(
             err_console().print(
                 f"imported {r.origin}: {r.counts['read']} read, {r.counts['new']} new", markup=False
             )
-        write_rows(list_papers(conn, limit=limit), Format.table)
+        write_rows(list_papers(conn, limit=limit or None), Format.table)
         err_console().print(
             f"\nDemo store: {path}\nTry:  papertriage filter --db {path} agent\n"
             f"      papertriage rank --db {path}\n      papertriage triage --db {path}",
