@@ -199,3 +199,20 @@ def test_help_of_an_unknown_command_is_not_cached(tmp_path):
 def test_version():
     code, out = run_fast(["--version"])
     assert code == 0 and out.startswith("papertriage ")
+
+
+@pytest.mark.parametrize("args", [["list", "-n", "0", "-f", "jsonl"], ["export", "-f", "jsonl"]])
+def test_a_closed_pipe_ends_quietly(store, args):
+    """`papertriage list -n 0 -f jsonl | head -1`: no traceback when head stops reading."""
+    argv = [*args, "--db", str(store)]
+    code = "import sys; sys.argv[0] = 'papertriage'; from papertriage.fastpath import main; main()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.readline().startswith(b"{")
+    proc.stdout.close()  # the rest (more than a pipe's buffer) has nowhere to go
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err
