@@ -8,7 +8,7 @@ import pytest
 from fetch_helpers import FakeClock, fixture_bytes
 from markdown_helpers import html_tokens, items, parse
 from papertriage.digest import build, latest_day
-from papertriage.readinglist import by_score
+from papertriage.rank import score_papers
 
 HF = "hf_daily/2025-10-30.json"
 KAGGLE = "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"
@@ -56,7 +56,7 @@ def test_digest_lists_the_best_new_papers(cli, fixture_path, conn):
     heads = [tokens[n + 1].content for n, t in enumerate(tokens) if t.type == "heading_open"]
     assert heads == [f"Papers digest, {day}", "Top 5"]
     found = items(tokens)
-    expected = [p["id"] for p in by_score(conn, build(conn, day, 20).top)][:5]
+    expected = [p["id"] for _s, p in score_papers(conn, build(conn, day, 20).top)][:5]
     assert [href.rsplit("/", 1)[1] for href, _text, _ in found] == expected
     assert f"{day}: 20 new, 5 in the digest" in result.stderr
 

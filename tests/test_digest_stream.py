@@ -21,7 +21,8 @@ from papertriage.digest import (
 )
 from papertriage.export import MarkdownOptions
 from papertriage.queries import list_papers
-from papertriage.readinglist import by_score, tags_for
+from papertriage.rank import score_papers
+from papertriage.readinglist import tags_for
 
 HF = "hf_daily/2025-10-30.json"  # 20 papers
 KAGGLE = "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"  # 200 papers
@@ -43,7 +44,7 @@ def loaded_then_sorted(conn, day: str, top: int) -> Digest:
     runs = run_ids(conn, day)
     marks = ", ".join("?" for _ in runs)
     papers = list_papers(conn, [f"first_run IN ({marks})"], runs, limit=None) if runs else []
-    best = by_score(conn, papers)[:top]
+    best = [row for _score, row in score_papers(conn, papers)][:top]
     tags = tags_for(conn, (p["id"] for p in best))
     for paper in best:
         paper["tags"] = tags.get(paper["id"], [])

@@ -32,22 +32,6 @@ def tags_for(conn: sqlite3.Connection, paper_ids: Iterable[str]) -> dict[str, li
     return out
 
 
-def by_score(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows best first by the rank score; without the rank module, by upvotes then date."""
-    try:
-        from .rank import score_papers
-    except ImportError:
-        return by_popularity(rows)
-    return [row for _score, row in score_papers(conn, rows)]
-
-
-def by_popularity(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = sorted(rows, key=lambda r: r["id"], reverse=True)
-    rows.sort(key=lambda r: r.get("published") or "", reverse=True)
-    rows.sort(key=lambda r: -1 if r.get("hf_upvotes") is None else r["hf_upvotes"], reverse=True)
-    return rows
-
-
 def collect(conn: sqlite3.Connection, sel: Selection) -> Rows:
     """The papers a selection picks, in its order (score: the rank score), with tags."""
     rows = find(conn, sel).rows
