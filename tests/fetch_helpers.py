@@ -30,20 +30,31 @@ class FixtureServer:
     """A real HTTP server on 127.0.0.1 (random port, own thread) serving fixture files.
 
     ``routes`` maps a path with its query ("/api/daily_papers?date=...") to a fixture
-    path; each file is served with a strong ETag, and a matching If-None-Match gets 304.
+    path (``bodies``: to the bytes themselves); each body is served with a strong ETag,
+    and a matching If-None-Match gets 304. ``delays`` (path, or "*" -> seconds) holds
+    responses back, to widen the window in which a client can be killed; a killed
+    client's broken pipe is then expected, not reported.
     """
 
-    def __init__(self, routes: dict[str, str]) -> None:
+    def __init__(
+        self,
+        routes: dict[str, str] | None = None,
+        bodies: dict[str, bytes] | None = None,
+        delays: dict[str, float] | None = None,
+    ) -> None:
         import hashlib
         import threading
+        import time
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-        served = {k: fixture_bytes(v) for k, v in routes.items()}
+        served = {k: fixture_bytes(v) for k, v in (routes or {}).items()} | (bodies or {})
+        wait = delays or {}
         seen: list[dict[str, str]] = []
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
+                time.sleep(wait.get(self.path, wait.get("*", 0.0)))
                 body = served.get(self.path)
                 if body is None:
                     self.send_error(404)
@@ -69,8 +80,13 @@ class FixtureServer:
             def log_message(self, *args: object) -> None:
                 pass
 
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: object, client_address: object) -> None:
+                if not wait:
+                    super().handle_error(request, client_address)
+
         self.seen = seen
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

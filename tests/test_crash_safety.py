@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from fetch_helpers import FixtureServer
 from papertriage import userdata
 from papertriage.importer import import_file
 from papertriage.maintenance import check
@@ -329,58 +330,6 @@ def _hf_pages() -> dict[str, bytes]:
     return pages
 
 
-class SlowServer:
-    """HTTP on 127.0.0.1 serving bodies by path (with ETags and 304s), each response
-    held back a little to widen the window in which a fetch can be killed."""
-
-    def __init__(self, bodies: dict[str, bytes], delays: dict[str, float]) -> None:
-        import hashlib
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                time.sleep(delays.get(self.path, delays.get("*", 0.0)))
-                body = bodies.get(self.path)
-                if body is None:
-                    self.send_error(404)
-                    return
-                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.end_headers()
-                    return
-                json_body = body.lstrip()[:1] in (b"[", b"{")
-                self.send_response(200)
-                self.send_header(
-                    "Content-Type", "application/json" if json_body else "application/rss+xml"
-                )
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", etag)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request: object, client_address: object) -> None:
-                pass  # a killed client leaves a broken pipe: expected here
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> SlowServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def _fetch_env(home: Path, url: str) -> dict[str, str]:
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.yaml").write_text("sources: [hf, arxiv]\ncategories: [cs.LG, cs.CL]\n")
@@ -414,7 +363,7 @@ def test_killed_fetches_leave_whole_listings_and_every_tag(tmp_path, cli, monkey
 
     # The arXiv feed answers slowly: a wide window after the HF listing is committed.
     delays = {"*": 0.02, "/rss/cs.LG+cs.CL": 0.25}
-    with SlowServer(bodies, delays) as server:
+    with FixtureServer(bodies=bodies, delays=delays) as server:
         env = _fetch_env(tmp_path / "home", server.url)
         for key in ("PAPERTRIAGE_HOME", "PAPERTRIAGE_CONFIG", "PAPERTRIAGE_HF_URL",
                     "PAPERTRIAGE_ARXIV_RSS_URL"):  # fmt: skip
