@@ -11,11 +11,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from fetch_helpers import FixtureServer
 from papertriage import userdata
 from papertriage.importer import import_file
 from papertriage.maintenance import check
 from papertriage.store import open_db
-from test_crash_safety import HF_DAY, SlowServer, _fetch_env, _hf_pages, _kaggle_records
+from test_crash_safety import HF_DAY, _fetch_env, _hf_pages, _kaggle_records
 
 WORKER = Path(__file__).parent / "concurrency_worker.py"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -41,7 +42,7 @@ def test_writers_taggers_and_readers_at_once(tmp_path):
     bodies["/rss/cs.LG+cs.CL"] = (
         FIXTURES / "arxiv_rss" / "rss_cs.LG_2026-04-27_trimmed3.xml"
     ).read_bytes()
-    with SlowServer(bodies, {"*": 0.01}) as server:
+    with FixtureServer(bodies=bodies, delays={"*": 0.01}) as server:
         env = _fetch_env(tmp_path / "home", server.url)
         roles = [
             ("writer", 0, [str(big1), "fetch:2026-08-12", str(big2)]),
