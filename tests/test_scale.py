@@ -67,6 +67,13 @@ def snapshot(db: Path) -> dict:
         "triggers": conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
         ).fetchall(),
+        "indexes": conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        ).fetchall(),
+        "categories": conn.execute(
+            "SELECT paper_pk, category FROM paper_categories ORDER BY paper_pk, category"
+        ).fetchall(),
+        "integrity": conn.execute("PRAGMA integrity_check").fetchall(),
     }
     for table in fts:
         out[table] = [
@@ -95,19 +102,36 @@ def test_bulk_import_builds_the_store_the_triggers_build(corpus, tmp_path, monke
     assert bulk == rows
     assert len(bulk["papers"]) == 3000 and bulk["papers"][0][2].startswith("Revised: ")
     assert all(bulk["papers_fts"]), bulk["papers_fts"]  # every word finds something
-    assert {name for name, _ in bulk["triggers"]} >= {"papers_ai", "papers_title_ai"}
+    assert {name for name, _ in bulk["triggers"]} >= {
+        "papers_ai", "papers_title_ai", "papers_categories_ai"
+    }  # fmt: skip
+    assert {name for name, _ in bulk["indexes"]} >= set(bulkload.DEFERRED_INDEXES)
     assert [k for k, _ in bulk["papers_fts config"]] == ["version"]
 
 
-def test_bulk_import_into_a_store_that_has_papers(corpus, tmp_path, monkeypatch):
+@pytest.mark.parametrize("rebuild", [True, False])
+def test_bulk_import_into_a_store_that_has_papers(corpus, tmp_path, monkeypatch, rebuild):
+    """Indexes the import doesn't read are rebuilt at the end when the file is big next to
+    the store (rebuild), else kept and updated row by row: the same store either way."""
     head = tmp_path / "head.jsonl"
     head.write_text("".join(corpus.read_text().splitlines(keepends=True)[1000:1500]))
+    monkeypatch.setattr(bulkload, "RECORD_BYTES", 1600 if rebuild else 10**9)
+    dropped = []
+    finish = bulkload.DeferredIndex.finish
+
+    def spy(self):
+        dropped.extend(self.indexes)
+        finish(self)
+
+    monkeypatch.setattr(bulkload.DeferredIndex, "finish", spy)
     for name, bulk in (("rows.db", False), ("bulk.db", True)):
         load(tmp_path / name, KAGGLE, False, monkeypatch)
         load(tmp_path / name, head, False, monkeypatch)
         load(tmp_path / name, corpus, bulk, monkeypatch)
     rows, bulk = snapshot(tmp_path / "rows.db"), snapshot(tmp_path / "bulk.db")
     assert bulk == rows and len(bulk["papers"]) == 3200
+    assert len(dropped) == (len(bulkload.DEFERRED_INDEXES) if rebuild else 0)
+    assert bulk["integrity"] == [("ok",)] and len(bulk["categories"]) > 3200
 
 
 KILLABLE = """

@@ -217,7 +217,7 @@ def import_file(
         result = ImportResult(origin, fmt)
         with transaction(conn):
             run_id = start_run(conn, "import", origin)
-            index = DeferredIndex(conn) if (size or 0) >= BULK_MIN_BYTES else None
+            index = DeferredIndex(conn, size or 0) if (size or 0) >= BULK_MIN_BYTES else None
             if index:
                 index.start()
             ingest = Ingest(conn, run_id, index=index)
