@@ -7,7 +7,6 @@ A paper seen without an arXiv id gets a provisional id derived from its title.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from .errors import BadIdError
@@ -81,6 +80,8 @@ def is_provisional(paper_id: str) -> bool:
 
 def provisional_id(title_key: str) -> str:
     """A stable id for a paper known only by its title."""
+    import hashlib  # here, not at the top: list and filter start without it
+
     digest = hashlib.sha1(title_key.encode("utf-8")).hexdigest()[:12]
     return PROVISIONAL_PREFIX + digest
 

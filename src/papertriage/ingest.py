@@ -16,16 +16,24 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import ids
-from .bulkload import DeferredIndex
-from .models import ARXIV_FIELDS, HF_FIELDS, LIST_FIELDS, PAPER_COLUMNS, Paper, paper_to_row
+from .models import (
+    ALL_COLUMNS,
+    ARXIV_FIELDS,
+    BOOKKEEPING,
+    HF_FIELDS,
+    LIST_FIELDS,
+    Paper,
+    paper_to_row,
+)
 from .text import now_iso, title_key
 
+if TYPE_CHECKING:
+    from .bulkload import DeferredIndex
+
 USER_TABLES = ("tags", "notes", "decisions")
-_BOOKKEEPING = ("first_seen", "last_seen", "first_run", "last_run")
-ALL_COLUMNS = (*PAPER_COLUMNS, "title_key", "authors_text", *_BOOKKEEPING)
 _INSERT_SQL = "INSERT INTO papers ({}) VALUES ({})".format(
     ", ".join(ALL_COLUMNS), ", ".join("?" for _ in ALL_COLUMNS)
 )
@@ -82,7 +90,7 @@ class Ingest:
                 inserts[paper.id] = self._fresh_row(paper)
                 continue
             merged = merge_rows(old, paper)
-            changed = {k: v for k, v in merged.items() if k not in _BOOKKEEPING and old.get(k) != v}
+            changed = {k: v for k, v in merged.items() if k not in BOOKKEEPING and old.get(k) != v}
             merged["last_seen"], merged["last_run"] = self._now, self.run_id
             if changed:
                 self._update(paper.id, {**changed, "last_seen": self._now, "last_run": self.run_id})

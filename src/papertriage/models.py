@@ -85,6 +85,10 @@ class Paper:
 
 SIGHTING_FIELDS = ("source", "origin", "announce_type", "raw")
 PAPER_COLUMNS = tuple(f.name for f in fields(Paper) if f.name not in SIGHTING_FIELDS)
+# The papers table: the record, what merges and the full-text index keep beside it, and
+# when (and in which run) the paper was first and last seen.
+BOOKKEEPING = ("first_seen", "last_seen", "first_run", "last_run")
+ALL_COLUMNS = (*PAPER_COLUMNS, "title_key", "authors_text", *BOOKKEEPING)
 
 
 _TEXT_FIELDS = (

@@ -8,8 +8,7 @@ from typing import Any
 
 from . import ids
 from .errors import NotFoundError
-from .ingest import ALL_COLUMNS
-from .models import row_to_dict
+from .models import ALL_COLUMNS, row_to_dict
 
 # Every column of the record; internal helper columns (pk, title_key, authors_text) stay out.
 LIST_COLUMNS = ", ".join(c for c in ALL_COLUMNS if c not in ("title_key", "authors_text"))
