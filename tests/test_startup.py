@@ -220,3 +220,12 @@ def test_a_closed_pipe_ends_quietly(store, args):
     err = proc.stderr.read().decode()
     assert proc.wait() == 1
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_after_the_demo_a_missing_store_points_at_it(cli, tmp_path, db_file):
+    assert cli("demo").exit_code == 0
+    result = cli("list")
+    demo = tmp_path / "home" / "demo.db"
+    assert result.exit_code == 1 and demo.exists() and not db_file.exists()
+    assert result.stderr.strip().endswith(f"the demo store is another file: add --db {demo})")
+    assert run_fast(["list", "--db", str(demo)])[0] == 0

@@ -120,9 +120,14 @@ def open_db(
     newer schema."""
     path = db_path(explicit)
     if not create and not path.exists():
+        demo = default_home() / "demo.db"
+        sample = (
+            f"the demo store is another file: add --db {demo}"
+            if demo.exists() and path != demo
+            else "`papertriage demo` builds an offline sample"
+        )
         raise StoreError(
-            f"{path}: no store here yet (`papertriage fetch` or `import` creates it; "
-            "`papertriage demo` builds an offline sample)"
+            f"{path}: no store here yet (`papertriage fetch` or `import` creates it; {sample})"
         )
     conn = connect(path)
     try:
