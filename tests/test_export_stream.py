@@ -134,3 +134,10 @@ def test_rows_skip_a_paper_merged_away_after_the_keys_were_read(store, db_file):
     assert len(rows) == 5  # the keys were read before
     assert [r["id"] for r in rows] == [r["id"] for r in select(conn, Selection(limit=5))][:4]
     assert gone not in {r["id"] for r in rows}
+
+
+def test_limit_zero_exports_every_paper(store):
+    every = store("export", "-f", "jsonl").stdout
+    assert store("export", "-f", "jsonl", "-n", "0").stdout == every
+    assert every.count("\n") > 200
+    assert store("export", "-f", "jsonl", "-n", "3").stdout.count("\n") == 3

@@ -104,7 +104,9 @@ def export(
     ] = ExportSort.date,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", "-n", min=0, metavar="N", help="At most this many (default: all)."),
+        typer.Option(
+            "--limit", "-n", min=0, metavar="N", help="At most this many (default, or 0: all)."
+        ),
     ] = None,
     offset: OffsetOpt = 0,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = (
@@ -127,7 +129,7 @@ def export(
     sel = make_selection(
         query=query, fuzzy=fuzzy, author=author, category=category, since=since, until=until,
         tag=tag, untagged=untagged, min_upvotes=min_upvotes, new=new, seen=seen, source=source,
-        sort=sort.value, limit=limit, offset=offset,
+        sort=sort.value, limit=limit or None, offset=offset,
     )  # fmt: skip
     day = parse_day(date, "--date")
     heading = (title or "Reading list") + (f", {day}" if day else "")
