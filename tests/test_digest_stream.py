@@ -22,7 +22,7 @@ from papertriage.digest import (
 from papertriage.export import MarkdownOptions
 from papertriage.queries import list_papers
 from papertriage.rank import score_papers
-from papertriage.readinglist import tags_for
+from papertriage.userdata import tags_for
 
 HF = "hf_daily/2025-10-30.json"  # 20 papers
 KAGGLE = "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"  # 200 papers

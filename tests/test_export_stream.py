@@ -8,7 +8,7 @@ import json
 import pytest
 
 from papertriage import export as writers
-from papertriage import readinglist, selection
+from papertriage import readinglist, selection, userdata
 from papertriage.bibtex import citation_keys
 from papertriage.selection import Selection, select
 from papertriage.store import open_db
@@ -59,7 +59,7 @@ def store(cli, fixture_path, db_file, tmp_path):
 def listed(db_file, sel: Selection) -> list[dict]:
     conn = open_db(db_file)
     rows = select(conn, sel)
-    tags = readinglist.tags_for(conn, (r["id"] for r in rows))
+    tags = userdata.tags_for(conn, (r["id"] for r in rows))
     for row in rows:
         row["tags"] = tags.get(row["id"], [])
     return rows

@@ -80,7 +80,7 @@ def best_new(conn: sqlite3.Connection, day: str, top: int) -> list[dict[str, Any
     Scored a batch at a time, keeping only the best: a day with a bulk import of a
     million papers fits in memory."""
     from .rank import ranked_where, with_rows
-    from .readinglist import tags_for
+    from .userdata import tags_for
 
     where, params = new_condition(run_ids(conn, day))
     best = [row for _score, row in with_rows(conn, ranked_where(conn, where, params, top))]

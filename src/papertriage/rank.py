@@ -200,20 +200,11 @@ def with_rows(
     """(score, full row) for (score, pk) pairs, in their order, reading ``chunk`` (default
     ROW_CHUNK) rows per SELECT. Papers gone since they were scored (merged by dedupe) are
     left out."""
-    import json
-
-    from .models import row_to_dict
-    from .queries import LIST_COLUMNS
     from .ranker import iter_batches
+    from .selection import rows_for
 
-    sql = f"SELECT pk AS _pk, {LIST_COLUMNS} FROM papers WHERE pk IN "
-    sql += "(SELECT value FROM json_each(?))"
     for batch in iter_batches(ranked, chunk or ROW_CHUNK):
-        by_pk: dict[int, dict[str, Any]] = {}
-        for r in conn.execute(sql, [json.dumps([pk for _score, pk in batch])]):
-            row = dict(r)
-            pk = row.pop("_pk")
-            by_pk[pk] = row_to_dict(row)
+        by_pk = rows_for(conn, (pk for _score, pk in batch))
         for score, pk in batch:
             if pk in by_pk:
                 yield score, by_pk[pk]

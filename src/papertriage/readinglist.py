@@ -15,21 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .selection import Rows, Selection, find
-
-
-def tags_for(conn: sqlite3.Connection, paper_ids: Iterable[str]) -> dict[str, list[str]]:
-    """Each paper's tags, sorted."""
-    wanted = list(dict.fromkeys(paper_ids))
-    out: dict[str, list[str]] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for pid, tag in conn.execute(
-            f"SELECT paper_id, tag FROM tags WHERE paper_id IN ({marks}) ORDER BY paper_id, tag",
-            chunk,
-        ):
-            out.setdefault(pid, []).append(tag)
-    return out
+from .userdata import tags_for
 
 
 def collect(conn: sqlite3.Connection, sel: Selection) -> Rows:

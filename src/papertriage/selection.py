@@ -93,7 +93,7 @@ class Rows:
         for start in range(0, len(self.pks), CHUNK):
             rows = rows_by_pk(self.conn, list(self.pks[start : start + CHUNK]))
             if self.with_tags:
-                from .readinglist import tags_for
+                from .userdata import tags_for
 
                 tags = tags_for(self.conn, (r["id"] for r in rows))
                 for row in rows:
@@ -284,26 +284,29 @@ def _page_sql(
     return sql + f" ORDER BY {order}", params
 
 
-def rows_by_pk(conn: sqlite3.Connection, pks: list[int]) -> list[dict[str, Any]]:
-    """Full rows (as plain data) for row keys, in the order given."""
+def rows_for(conn: sqlite3.Connection, pks: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Full rows (as plain data) by row key; a key with no paper (merged away by a
+    dedupe since it was read) is simply absent."""
     from .models import row_to_dict
     from .queries import LIST_COLUMNS
 
+    sql = (
+        f"SELECT pk AS _pk, {LIST_COLUMNS} FROM papers WHERE pk IN (SELECT value FROM json_each(?))"
+    )
+    out = {}
+    for r in conn.execute(sql, [json.dumps(list(pks))]):
+        row = dict(r)
+        pk = row.pop("_pk")
+        out[pk] = row_to_dict(row)
+    return out
+
+
+def rows_by_pk(conn: sqlite3.Connection, pks: list[int]) -> list[dict[str, Any]]:
+    """Full rows for row keys, in the order given, leaving out papers gone since."""
     if not pks:
         return []
-    rows = conn.execute(
-        f"SELECT pk AS _pk, {LIST_COLUMNS} FROM papers WHERE pk IN (SELECT value FROM json_each(?))",
-        [json.dumps(pks)],
-    ).fetchall()
-    by_pk = {r["_pk"]: r for r in rows}
-    out = []
-    for pk in pks:
-        if pk not in by_pk:  # merged away by a dedupe since the keys were read
-            continue
-        row = dict(by_pk[pk])
-        del row["_pk"]
-        out.append(row_to_dict(row))
-    return out
+    by_pk = rows_for(conn, pks)
+    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 def _by_score(conn: sqlite3.Connection, plan: Plan, sel: Selection) -> array[int]:

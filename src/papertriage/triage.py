@@ -8,7 +8,6 @@ queue is "not yet triaged", resumes at the next paper. `run` drives an Inbox wit
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from array import array
 from collections import Counter
@@ -197,27 +196,20 @@ class Queue:
     def _load(self, number: int, at: int) -> None:
         """Read page `number`, reached at its position `at`. A paper merged away by a
         dedupe since the keys were read leaves the queue if it is still ahead."""
-        from .selection import rows_by_pk
+        from .selection import rows_for
 
+        start = number * self.PAGE
+        got: dict[int, dict[str, Any]] = {}
         while True:
-            start = number * self.PAGE
             pks = list(self.pks[start : start + self.PAGE])
-            marks = json.dumps(pks)
-            ids = dict(
-                self.conn.execute(
-                    "SELECT pk, id FROM papers WHERE pk IN (SELECT value FROM json_each(?))",
-                    [marks],
-                ).fetchall()
-            )
-            gone = [n for n, pk in enumerate(pks) if pk not in ids and n >= at]
+            got.update(rows_for(self.conn, [pk for pk in pks if pk not in got]))
+            gone = [n for n in range(at, len(pks)) if pks[n] not in got]
             if not gone:
                 break
-            for n in reversed(gone):
+            for n in reversed(gone):  # the papers after them move up into the page
                 del self.pks[start + n]
-        got = {r["id"]: r for r in rows_by_pk(self.conn, pks)}
         self.pages[number] = [
-            _with_user_data(self.conn, got[ids[pk]]) if ids.get(pk) in got else dict(_GONE)
-            for pk in pks
+            _with_user_data(self.conn, got[pk]) if pk in got else dict(_GONE) for pk in pks
         ]
         for old in sorted(self.pages, key=lambda n: abs(n - number))[self.KEEP :]:
             del self.pages[old]

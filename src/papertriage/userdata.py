@@ -90,6 +90,21 @@ def paper_tags(conn: sqlite3.Connection, paper_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+def tags_for(conn: sqlite3.Connection, paper_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Each paper's tags, sorted."""
+    wanted = list(dict.fromkeys(paper_ids))
+    out: dict[str, list[str]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for pid, tag in conn.execute(
+            f"SELECT paper_id, tag FROM tags WHERE paper_id IN ({marks}) ORDER BY paper_id, tag",
+            chunk,
+        ):
+            out.setdefault(pid, []).append(tag)
+    return out
+
+
 def add_note(conn: sqlite3.Connection, paper_id: str, text: str) -> int:
     """Store a note; returns its id. Empty text is refused."""
     body = text.strip()
