@@ -10,30 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
 from functools import cache
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fuzzing import EXAMPLES, FUZZ
 from papertriage import ids
 from papertriage.errors import PapertriageError
 from papertriage.importer import detect, parse_bytes
 from papertriage.models import LIST_FIELDS, Paper, paper_to_row, row_to_dict
 
 FIXTURES = Path(__file__).parent / "fixtures"
-EXAMPLES = int(os.environ.get("PAPERTRIAGE_FUZZ_EXAMPLES", "150"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=os.environ.get("PAPERTRIAGE_FUZZ_RANDOM") is None,
-    suppress_health_check=list(HealthCheck),
-    database=None,
-)
 
 # (format, fixture) pairs: small real files of every format the importer reads.
 SAMPLES = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import shutil
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -13,9 +12,10 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from fuzzing import FUZZ as PROPS
 from markdown_helpers import html_tokens, parse
 from papertriage.errors import PapertriageError, QueryError
 from papertriage.export import md_escape, safe_url, write_csv
@@ -25,14 +25,6 @@ from papertriage.selection import Selection, select
 from papertriage.store import open_db
 from papertriage.text import parse_date
 
-EXAMPLES = int(os.environ.get("PAPERTRIAGE_FUZZ_EXAMPLES", "150"))
-PROPS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=os.environ.get("PAPERTRIAGE_FUZZ_RANDOM") is None,
-    suppress_health_check=list(HealthCheck),
-    database=None,
-)
 ANY_TEXT = st.text(max_size=80) | st.text(st.characters(max_codepoint=0x7F), max_size=40)
 
 # ---- ids ----------------------------------------------------------------------------
