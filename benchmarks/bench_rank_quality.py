@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from rank_corpus import real_papers  # noqa: E402
 
-from papertriage.ingest import Ingest  # noqa: E402
-from papertriage.profile import Profile  # noqa: E402
-from papertriage.queries import list_papers  # noqa: E402
-from papertriage.rank import score_papers  # noqa: E402
-from papertriage.store import open_db, transaction  # noqa: E402
+from papertriage.rank.profile import Profile  # noqa: E402
+from papertriage.rank.ranking import score_papers  # noqa: E402
+from papertriage.store.db import open_db, transaction  # noqa: E402
+from papertriage.store.ingest import Ingest  # noqa: E402
+from papertriage.store.queries import list_papers  # noqa: E402
 
 N_KEPT = N_SKIPPED = 20
 AT = 20

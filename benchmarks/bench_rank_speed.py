@@ -81,7 +81,7 @@ PROFILE = {
 
 def prepare(path: Path) -> str:
     """Feedback in the store (200 kept, 100 skipped); returns the first day of the window."""
-    from papertriage.store import open_db, transaction
+    from papertriage.store.db import open_db, transaction
 
     conn = open_db(path)
     newest = conn.execute(
@@ -111,10 +111,10 @@ def prepare(path: Path) -> str:
 
 def child(path: str, since: str | None) -> None:
     """One measurement, in this (fresh) process: print wall, cpu, rss as JSON."""
-    from papertriage.profile import Profile
-    from papertriage.rank import rank_selection
-    from papertriage.selection import Selection
-    from papertriage.store import open_db
+    from papertriage.find.selection import Selection
+    from papertriage.rank.profile import Profile
+    from papertriage.rank.ranking import rank_selection
+    from papertriage.store.db import open_db
 
     conn = open_db(Path(path))
     profile = Profile.from_dict(PROFILE)

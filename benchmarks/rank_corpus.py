@@ -18,11 +18,11 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from papertriage.importer import parse_bytes
-from papertriage.ingest import Ingest
+from papertriage.importer.run import parse_bytes
 from papertriage.models import Paper, make_paper
-from papertriage.runs import finish_run, start_run
-from papertriage.store import open_db, transaction
+from papertriage.store.db import open_db, transaction
+from papertriage.store.ingest import Ingest
+from papertriage.store.runs import finish_run, start_run
 
 FIXTURES = Path("/work/shared/fixtures")
 SOURCES = [

@@ -20,8 +20,8 @@ from contextlib import redirect_stderr, redirect_stdout
 from click.testing import CliRunner
 from typer.main import get_command
 
-from papertriage import fastpath
-from papertriage.cli import app
+from papertriage.cli import fastpath
+from papertriage.cli.app import app
 
 ROLE, DB, N, RESULT = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 ARGS = sys.argv[5:]

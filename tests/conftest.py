@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from papertriage.cli import app
-from papertriage.store import open_db
+from papertriage.cli.app import app
+from papertriage.store.db import open_db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

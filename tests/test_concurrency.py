@@ -12,10 +12,10 @@ from collections import Counter
 from pathlib import Path
 
 from fetch_helpers import FixtureServer
-from papertriage import userdata
-from papertriage.importer import import_file
-from papertriage.maintenance import check
-from papertriage.store import open_db
+from papertriage.importer.run import import_file
+from papertriage.store import userdata
+from papertriage.store.db import open_db
+from papertriage.store.maintenance import check
 from test_crash_safety import HF_DAY, _fetch_env, _hf_pages, _kaggle_records
 
 WORKER = Path(__file__).parent / "concurrency_worker.py"
@@ -115,7 +115,7 @@ def test_writers_taggers_and_readers_at_once(tmp_path):
 
 _WRITE_AND_CLOSE = """
 import sys
-from papertriage.store import open_db, transaction
+from papertriage.store.db import open_db, transaction
 conn = open_db(sys.argv[1])
 with transaction(conn):
     conn.execute("INSERT INTO tags (paper_id, tag) VALUES ('2410.12345', 'other')")

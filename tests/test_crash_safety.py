@@ -27,10 +27,10 @@ from pathlib import Path
 import pytest
 
 from fetch_helpers import FixtureServer
-from papertriage import userdata
-from papertriage.importer import import_file
-from papertriage.maintenance import check
-from papertriage.store import open_db
+from papertriage.importer.run import import_file
+from papertriage.store import userdata
+from papertriage.store.db import open_db
+from papertriage.store.maintenance import check
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KAGGLE = FIXTURES / "arxiv_kaggle" / "arxiv-metadata-oai-snapshot_head200.jsonl"

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from papertriage import dedupe
-from papertriage.dedupe import NEAR_TITLE, WINDOW, Group, _distinct
-from papertriage.store import open_db
+from papertriage.dedupe import groups as dedupe
+from papertriage.dedupe.groups import NEAR_TITLE, WINDOW, Group, _distinct
+from papertriage.store.db import open_db
 from papertriage.text import title_key
 
 FIXTURES = Path(__file__).parent / "fixtures"

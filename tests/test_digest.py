@@ -7,8 +7,8 @@ import pytest
 
 from fetch_helpers import FakeClock, fixture_bytes
 from markdown_helpers import html_tokens, items, parse
-from papertriage.digest import build, latest_day
-from papertriage.rank import score_papers
+from papertriage.digest.build import build, latest_day
+from papertriage.rank.ranking import score_papers
 
 HF = "hf_daily/2025-10-30.json"
 KAGGLE = "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"
@@ -19,7 +19,7 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr("papertriage.http.system_clock", lambda: fake)
+    monkeypatch.setattr("papertriage.fetch.http.system_clock", lambda: fake)
     return fake
 
 

@@ -8,8 +8,7 @@ import io
 import pytest
 
 from fetch_helpers import FakeClock
-from papertriage import rank
-from papertriage.digest import (
+from papertriage.digest.build import (
     Digest,
     build,
     latest_day,
@@ -19,10 +18,11 @@ from papertriage.digest import (
     source_lines,
     write_digest,
 )
-from papertriage.export import MarkdownOptions
-from papertriage.queries import list_papers
-from papertriage.rank import score_papers
-from papertriage.userdata import tags_for
+from papertriage.export.writers import MarkdownOptions
+from papertriage.rank import ranking as rank
+from papertriage.rank.ranking import score_papers
+from papertriage.store.queries import list_papers
+from papertriage.store.userdata import tags_for
 
 HF = "hf_daily/2025-10-30.json"  # 20 papers
 KAGGLE = "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"  # 200 papers
@@ -35,7 +35,7 @@ TIES = (  # few distinct scores: the order of ties (newer first, then id) counts
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr("papertriage.http.system_clock", lambda: fake)
+    monkeypatch.setattr("papertriage.fetch.http.system_clock", lambda: fake)
     return fake
 
 

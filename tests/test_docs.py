@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from papertriage.cli import app
+from papertriage.cli.app import app
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 

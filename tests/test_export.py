@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from markdown_helpers import html_tokens, items, parse
-from papertriage import export as writers
 from papertriage.atomicfile import OutputFileError, write_atomic
-from papertriage.bibtex import base_key, citation_keys, entry, tex_escape
-from papertriage.export import md_escape
+from papertriage.export import writers as writers
+from papertriage.export.bibtex import base_key, citation_keys, entry, tex_escape
+from papertriage.export.writers import md_escape
 from papertriage.models import PAPER_COLUMNS
 
 HF = "hf_daily/2025-10-30.json"
@@ -401,8 +401,8 @@ def test_example_reading_list_is_current(cli):
 
 
 def test_sort_by_score_is_the_rank_order(store, conn):
-    from papertriage.rank import score_papers
-    from papertriage.selection import Selection, select
+    from papertriage.find.selection import Selection, select
+    from papertriage.rank.ranking import score_papers
 
     out = store("export", "--since", "2025-01-01", "--sort", "score", "-n", "5").stdout
     exported = [href.rsplit("/", 1)[1] for href, _, _ in items(parse(out))]

@@ -7,11 +7,13 @@ import json
 
 import pytest
 
-from papertriage import export as writers
-from papertriage import readinglist, selection, userdata
-from papertriage.bibtex import citation_keys
-from papertriage.selection import Selection, select
-from papertriage.store import open_db
+from papertriage.export import readinglist
+from papertriage.export import writers as writers
+from papertriage.export.bibtex import citation_keys
+from papertriage.find import selection
+from papertriage.find.selection import Selection, select
+from papertriage.store import userdata
+from papertriage.store.db import open_db
 
 HF = "hf_daily/2025-10-30.json"
 KAGGLE = "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"

@@ -24,7 +24,7 @@ RSS_LG = fixture_bytes("arxiv_rss/rss_cs.LG_2026-04-27_trimmed3.xml")  # 2604.21
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
     fake = FakeClock()
-    monkeypatch.setattr("papertriage.http.system_clock", lambda: fake)
+    monkeypatch.setattr("papertriage.fetch.http.system_clock", lambda: fake)
     return fake
 
 
@@ -393,7 +393,7 @@ def test_json_summary_on_stdout(cli, httpx_mock):
 def test_a_second_fetch_at_the_same_time_exits_with_a_clear_message(cli, db_file):
     import os
 
-    from papertriage.lockfile import fetch_lock
+    from papertriage.store.lock import fetch_lock
 
     with fetch_lock(db_file):
         result = cli("fetch", "hf", "--date", "2026-08-12")
@@ -414,9 +414,9 @@ def test_a_killed_run_is_marked_interrupted_by_the_next(cli, conn, httpx_mock):
 
 
 def test_ctrl_c_keeps_finished_listings_and_no_partial_page(conn, httpx_mock):
-    from papertriage.fetch import run_fetch
-    from papertriage.http import Fetcher
-    from papertriage.listings import HfDaily
+    from papertriage.fetch.http import Fetcher
+    from papertriage.fetch.listings import HfDaily
+    from papertriage.fetch.run import run_fetch
 
     httpx_mock.add_response(url=hf_url("2026-08-12", 0, 20), content=DAY)
     httpx_mock.add_exception(KeyboardInterrupt(), url=hf_url("2026-08-12", 1, 20))
@@ -457,8 +457,8 @@ def test_the_terminal_progress_display_follows_sources_and_pages():
 
     from rich.console import Console
 
-    from papertriage.commands.fetch import _RichProgress
-    from papertriage.listings import ArxivRss
+    from papertriage.cli.fetch import _RichProgress
+    from papertriage.fetch.listings import ArxivRss
 
     out = StringIO()
     progress = _RichProgress(Console(file=out, force_terminal=True, width=100))

@@ -11,7 +11,7 @@ import yaml
 
 from papertriage.config import load_config
 from papertriage.errors import ConfigError
-from papertriage.fetch_config import (
+from papertriage.fetch.settings import (
     DEFAULT_URLS,
     HTTP_SCHEMA,
     STARTER,

@@ -52,7 +52,7 @@ def test_fetch_in_a_subprocess_against_a_local_server(tmp_path):
 
 
 def test_importing_the_cli_does_not_import_httpx():
-    code = "import papertriage.cli, sys; assert 'httpx' not in sys.modules, 'httpx imported'"
+    code = "import papertriage.cli.app, sys; assert 'httpx' not in sys.modules, 'httpx imported'"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )

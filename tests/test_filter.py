@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from papertriage.cli import app
-from papertriage.selection import Selection, conditions, select
+from papertriage.cli.app import app
+from papertriage.find.selection import Selection, conditions, select
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -240,7 +240,7 @@ def test_conditions_give_the_same_papers_to_own_selects(store):
 
 
 def test_sort_score_uses_the_rank_score(store):
-    from papertriage.rank import score_papers
+    from papertriage.rank.ranking import score_papers
 
     conn = sqlite3.connect(store)
     conn.row_factory = sqlite3.Row
@@ -255,7 +255,7 @@ def test_table_highlights_words_and_their_stems(store, monkeypatch):
     import io
     import sys
 
-    from papertriage.commands.papers import highlights
+    from papertriage.cli.papers import highlights
     from papertriage.output import Format
 
     class Terminal(io.StringIO):

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from fuzzing import EXAMPLES, FUZZ
 from papertriage import ids
 from papertriage.errors import PapertriageError
-from papertriage.importer import detect, parse_bytes
+from papertriage.importer.run import detect, parse_bytes
 from papertriage.models import LIST_FIELDS, Paper, paper_to_row, row_to_dict
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -10,7 +10,7 @@ import pytest
 
 from fetch_helpers import FakeClock, fixture_bytes
 from papertriage.errors import FetchError
-from papertriage.http import (
+from papertriage.fetch.http import (
     Fetcher,
     HttpSettings,
     ServiceError,

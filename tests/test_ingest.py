@@ -2,9 +2,9 @@
 
 import json
 
-from papertriage.ingest import Ingest
 from papertriage.models import make_paper
-from papertriage.store import transaction
+from papertriage.store.db import transaction
+from papertriage.store.ingest import Ingest
 
 
 def add(conn, *papers):

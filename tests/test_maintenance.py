@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from papertriage.store import open_db
+from papertriage.store.db import open_db
 
 V1 = Path(__file__).parent / "fixtures" / "store_v1.db"
 
@@ -195,7 +195,7 @@ def test_backup_into_a_missing_directory(cli, store, tmp_path):
 
 _WRITER = """
 import sys
-from papertriage.store import open_db, transaction
+from papertriage.store.db import open_db, transaction
 conn = open_db(sys.argv[1])
 n = 0
 while True:
@@ -209,7 +209,7 @@ while True:
 
 
 def test_backup_while_another_process_writes_is_a_consistent_snapshot(store, tmp_path):
-    from papertriage.maintenance import backup
+    from papertriage.store.maintenance import backup
 
     writer = subprocess.Popen(
         [sys.executable, "-c", _WRITER, str(store)], stdout=subprocess.PIPE, text=True

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from papertriage import migrations
-from papertriage.queries import get_paper, resolve_id
-from papertriage.store import applied_migrations, open_db
+from papertriage.store import migrations
+from papertriage.store.db import applied_migrations, open_db
+from papertriage.store.queries import get_paper, resolve_id
 
 V1 = Path(__file__).parent / "fixtures" / "store_v1.db"
 

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from fuzzing import FUZZ as PROPS
 from markdown_helpers import html_tokens, parse
 from papertriage.errors import PapertriageError, QueryError
-from papertriage.export import md_escape, safe_url, write_csv
+from papertriage.export.writers import md_escape, safe_url, write_csv
+from papertriage.find.query import compile_query
+from papertriage.find.selection import Selection, select
 from papertriage.ids import find_id, parse_id, try_parse_id
-from papertriage.query import compile_query
-from papertriage.selection import Selection, select
-from papertriage.store import open_db
+from papertriage.store.db import open_db
 from papertriage.text import parse_date
 
 ANY_TEXT = st.text(max_size=80) | st.text(st.characters(max_codepoint=0x7F), max_size=40)
@@ -141,7 +141,7 @@ QUERIES = st.lists(QUERY_PIECES | st.text(max_size=6), max_size=8).map(" ".join)
 
 @pytest.fixture(scope="module")
 def query_store(tmp_path_factory):
-    from papertriage.importer import import_file
+    from papertriage.importer.run import import_file
 
     path = tmp_path_factory.mktemp("q") / "q.db"
     conn = open_db(path)

@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from papertriage.errors import QueryError
-from papertriage.query import compile_query, fts_string, parse
+from papertriage.find.query import compile_query, fts_string, parse
 
 
 @pytest.mark.parametrize(

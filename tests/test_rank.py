@@ -9,14 +9,14 @@ from datetime import date
 import pytest
 
 from papertriage.errors import ConfigError
-from papertriage.importer import import_file
-from papertriage.ingest import Ingest
-from papertriage.profile import Profile, load_profile
-from papertriage.queries import get_paper, list_papers
-from papertriage.rank import explain, rank_selection, score_papers
-from papertriage.ranker import Ranker
-from papertriage.selection import Selection
-from papertriage.store import open_db, transaction
+from papertriage.find.selection import Selection
+from papertriage.importer.run import import_file
+from papertriage.rank.profile import Profile, load_profile
+from papertriage.rank.ranker import Ranker
+from papertriage.rank.ranking import explain, rank_selection, score_papers
+from papertriage.store.db import open_db, transaction
+from papertriage.store.ingest import Ingest
+from papertriage.store.queries import get_paper, list_papers
 
 RAW = "arxiv_oai/ListRecords_arXivRaw_from2016-10-20_page1.xml"  # 387 papers, 2008-2016
 PAGE = "hf_page/papers_page_text_2025-12-15_first28.txt"  # Layer-wise / Layerwise titles
@@ -353,7 +353,7 @@ def test_rank_command_filters_and_reports_bad_config(store, cli, cli_json, tmp_p
 
 def test_rank_defaults_to_the_last_fetch(store, cli_json, cli):
     from papertriage.models import make_paper
-    from papertriage.runs import finish_run, start_run
+    from papertriage.store.runs import finish_run, start_run
 
     p = get_paper(store, "1204.3980")
     with transaction(store):

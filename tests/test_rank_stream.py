@@ -10,11 +10,11 @@ import json
 import pytest
 
 import test_rank
-from papertriage import rank
-from papertriage.profile import Profile
-from papertriage.queries import list_papers
-from papertriage.rank import iter_ranked, rank_selection, score_papers, with_rows
-from papertriage.selection import Selection
+from papertriage.find.selection import Selection
+from papertriage.rank import ranking as rank
+from papertriage.rank.profile import Profile
+from papertriage.rank.ranking import iter_ranked, rank_selection, score_papers, with_rows
+from papertriage.store.queries import list_papers
 from test_rank import FULL, keep, write_config
 
 base_store, store = test_rank.base_store, test_rank.store  # the fixtures: 541 papers
@@ -28,7 +28,7 @@ def in_memory(conn, prof: Profile, sel: Selection | None = None) -> list[tuple[f
     if sel is None:
         rows = list_papers(conn, limit=None)
     else:
-        from papertriage.selection import select
+        from papertriage.find.selection import select
 
         rows = select(conn, Selection(**{**sel.__dict__, "limit": None}))
     return [(s, row["id"]) for s, row in score_papers(conn, rows, prof)]
@@ -192,7 +192,7 @@ def test_rank_all_in_other_formats(store, cli, tmp_path, monkeypatch):
 
 
 def test_the_on_disk_sort_inside_a_write_transaction_leaves_it_open(store, monkeypatch):
-    from papertriage.store import transaction
+    from papertriage.store.db import transaction
 
     monkeypatch.setattr(rank, "SORT_IN_MEMORY", 0)
     prof = Profile.from_dict(TIES)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from papertriage.errors import InputError
-from papertriage.importer import parse_bytes
+from papertriage.importer.run import parse_bytes
 
 SRC = Path(__file__).parent.parent / "src" / "papertriage"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -263,7 +263,7 @@ def test_store_wal_shm_backup_and_lock_files_are_private(cli, serve, db_file, tm
     try:
         serve({DAILY: [(200, {"Content-Type": "application/json"}, HF_DAY.read_bytes())]})
         assert cli("fetch", "--date", "2026-08-12").exit_code == 0
-        from papertriage.store import open_db
+        from papertriage.store.db import open_db
 
         conn = open_db(db_file)  # keep it open: -wal and -shm exist now
         conn.execute("SELECT count(*) FROM papers").fetchone()

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-import papertriage.importer as importer
-from papertriage import bulkload, ingest
-from papertriage.importer import import_file
-from papertriage.queries import raw_items
+import papertriage.importer.run as importer
+from papertriage.importer.run import import_file
 from papertriage.sources import kaggle
-from papertriage.store import open_db
+from papertriage.store import bulkload, ingest
+from papertriage.store.db import open_db
+from papertriage.store.queries import raw_items
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
 import generate  # noqa: E402
@@ -136,8 +136,8 @@ def test_bulk_import_into_a_store_that_has_papers(corpus, tmp_path, monkeypatch,
 
 KILLABLE = """
 import sys, time
-import papertriage.importer as importer
-from papertriage.ingest import Ingest
+import papertriage.importer.run as importer
+from papertriage.store.ingest import Ingest
 importer.BULK_MIN_BYTES = 0
 add, marker = Ingest.add, sys.argv[1] + ".batch"
 def slow_add(self, batch):
@@ -146,7 +146,7 @@ def slow_add(self, batch):
     time.sleep(60)
 Ingest.add = slow_add
 sys.argv = ["papertriage", "import", sys.argv[2], "--db", sys.argv[1]]
-from papertriage.cli import main
+from papertriage.cli.app import main
 main()
 """
 

@@ -13,8 +13,8 @@ from contextlib import redirect_stdout
 import pytest
 import typer.main
 
-from papertriage import fastpath
-from papertriage.cli import app
+from papertriage.cli import fastpath
+from papertriage.cli.app import app
 
 HEAVY = ["httpx", "rich.table", "rich.console", "rapidfuzz", "yaml", "sqlite_utils", "pydantic"]
 KAGGLE = "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"
@@ -28,13 +28,13 @@ def loaded_after(statement: str) -> set[str]:
 
 
 def test_importing_the_cli_loads_no_heavy_module():
-    loaded = loaded_after("import papertriage.cli")
+    loaded = loaded_after("import papertriage.cli.app")
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
     assert "typer" in loaded  # the check itself works
 
 
 def test_the_entry_point_loads_neither_typer_nor_pydantic():
-    loaded = loaded_after("import papertriage.fastpath")
+    loaded = loaded_after("import papertriage.cli.fastpath")
     assert not loaded & {*HEAVY, "typer", "click"}, sorted(loaded & {*HEAVY, "typer"})
 
 
@@ -47,16 +47,21 @@ def test_fast_list_loads_no_typer(tmp_path, fixture_path):
     )
     statement = (
         f"sys.argv = ['papertriage', 'filter', 'gluon', '-f', 'json', '--db', {str(db)!r}]; "
-        "import papertriage.fastpath as f, contextlib, io; "
+        "import papertriage.cli.fastpath as f, contextlib, io; "
         "contextlib.redirect_stdout(io.StringIO()).__enter__(); "
         "assert f.try_run(sys.argv[1:]) == 0"
     )
     loaded = loaded_after(statement)
     assert not loaded & {*HEAVY, "typer"}, sorted(loaded & {*HEAVY, "typer"})
     # nor what only adding papers needs
-    writing = {"papertriage.ingest", "papertriage.bulkload", "papertriage.importer", "hashlib"}
+    writing = {
+        "papertriage.store.ingest",
+        "papertriage.store.bulkload",
+        "papertriage.importer.run",
+        "hashlib",
+    }
     assert not loaded & writing, sorted(loaded & writing)
-    assert "papertriage.selection" in loaded  # the check itself works
+    assert "papertriage.find.selection" in loaded  # the check itself works
 
 
 @pytest.mark.parametrize("name", fastpath.LIST_COMMANDS)
@@ -186,13 +191,13 @@ def program(entry, argv):
 
 @pytest.mark.parametrize("argv", [["--help"], ["-h"], ["list", "--help"], ["db", "info", "--help"]])
 def test_help_comes_from_typer_then_from_the_cache(argv, tmp_path):
-    expected = program("cli", argv)
+    expected = program("cli.app", argv)
     assert expected.returncode == 0 and "Usage: papertriage" in expected.stdout
-    assert program("fastpath", argv).stdout == expected.stdout  # asks Typer, caches
+    assert program("cli.fastpath", argv).stdout == expected.stdout  # asks Typer, caches
     cached = list((tmp_path / "home" / "cache").glob("help-*.txt"))
     assert [p.read_text() for p in cached] == [expected.stdout]
     cached[0].write_text(expected.stdout + "(from the cache)\n")
-    assert program("fastpath", argv).stdout == expected.stdout + "(from the cache)\n"
+    assert program("cli.fastpath", argv).stdout == expected.stdout + "(from the cache)\n"
 
 
 def test_help_of_an_unknown_command_is_not_cached(tmp_path):
@@ -209,7 +214,7 @@ def test_version():
 def test_a_closed_pipe_ends_quietly(store, args):
     """`papertriage list -n 0 -f jsonl | head -1`: no traceback when head stops reading."""
     argv = [*args, "--db", str(store)]
-    code = "import sys; sys.argv[0] = 'papertriage'; from papertriage.fastpath import main; main()"
+    code = "import sys; sys.argv[0] = 'papertriage'; from papertriage.cli.fastpath import main; main()"
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *argv],
         stdout=subprocess.PIPE,

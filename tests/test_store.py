@@ -3,9 +3,9 @@ import sqlite3
 
 import pytest
 
-from papertriage import migrations
 from papertriage.errors import StoreError
-from papertriage.store import db_path, open_db
+from papertriage.store import migrations
+from papertriage.store.db import db_path, open_db
 
 
 def test_db_path_precedence(tmp_path, monkeypatch):

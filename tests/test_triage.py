@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from papertriage import triage
-from papertriage.selection import Selection
-from papertriage.selection import select as select_papers
+from papertriage.find.selection import Selection
+from papertriage.find.selection import select as select_papers
+from papertriage.triage import inbox as triage
 
 HF = "hf_daily/2025-10-30.json"
 

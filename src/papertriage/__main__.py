@@ -1,3 +1,3 @@
-from papertriage.fastpath import main
+from papertriage.cli.fastpath import main
 
 main()

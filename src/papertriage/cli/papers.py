@@ -1,0 +1,220 @@
+"""import, list, show, demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..output import Format
+from .common import DbOption, FormatOption, LimitOption, app, err_console, handle_errors, open_store
+from .options import (
+    AuthorOpt,
+    CategoryOpt,
+    FuzzyOpt,
+    MinUpvotesOpt,
+    NewOpt,
+    OffsetOpt,
+    QueryArg,
+    SeenOpt,
+    SinceOpt,
+    SortOpt,
+    SourceOpt,
+    TagOpt,
+    UntaggedOpt,
+    UntilOpt,
+    make_selection,
+)
+
+PROGRESS_MIN_BYTES = 2_000_000
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[str], typer.Argument(help="Listing files to import, or - for stdin.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Force the format instead of detecting it (e.g. kaggle, hf-daily, arxiv-api).",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Import listings (HF JSON, arXiv Atom/RSS/OAI, Kaggle JSONL, pasted HF page text, own JSON)."""
+    from ..importer.run import FORMATS, import_file
+
+    if fmt and fmt not in (*FORMATS, "json", "jsonl"):
+        raise typer.BadParameter(
+            f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}", param_hint="--format"
+        )
+    console = err_console()
+    failed = 0
+    with handle_errors():
+        conn = open_store(db, create=True)
+    for name in files:
+        try:
+            with handle_errors(), _progress(name) as progress:
+                result = import_file(conn, name, fmt, progress)
+        except typer.Exit:
+            failed += 1
+            continue
+        c = result.counts
+        console.print(
+            f"{result.origin} ({result.format}): read {c['read']}, new {c['new']}, "
+            f"updated {c['updated']}, unchanged {c['unchanged']}, merged {c['merged']}"
+            + (f", skipped {c['skipped']}" if c["skipped"] else ""),
+            markup=False,
+        )
+    if failed:
+        raise typer.Exit(1)
+
+
+class _NoProgress:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress(name: str):  # type: ignore[no-untyped-def]
+    """A byte-based progress bar on stderr for large files on a terminal."""
+    path = Path(name)
+    if (
+        name == "-"
+        or not path.is_file()
+        or path.stat().st_size < PROGRESS_MIN_BYTES
+        or not sys.stderr.isatty()
+    ):
+        return _NoProgress()
+    from contextlib import contextmanager
+
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    @contextmanager
+    def bar():  # type: ignore[no-untyped-def]
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err_console(),
+            transient=True,
+        ) as prog:
+            task = prog.add_task(path.name, total=path.stat().st_size)
+            yield lambda done: prog.update(task, completed=done)
+
+    return bar()
+
+
+@app.command("list")
+def list_(
+    query: QueryArg = None,
+    fuzzy: FuzzyOpt = False,
+    author: AuthorOpt = None,
+    category: CategoryOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tag: TagOpt = None,
+    untagged: UntaggedOpt = False,
+    min_upvotes: MinUpvotesOpt = None,
+    new: NewOpt = False,
+    seen: SeenOpt = None,
+    source: SourceOpt = None,
+    sort: SortOpt = None,
+    limit: LimitOption = 20,
+    offset: OffsetOpt = 0,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """List papers in the store, newest first (with a QUERY or options: filter them)."""
+    from ..find.selection import find
+    from ..output import write_rows
+
+    sel = make_selection(
+        query=query, fuzzy=fuzzy, author=author, category=category, since=since, until=until,
+        tag=tag, untagged=untagged, min_upvotes=min_upvotes, new=new, seen=seen, source=source,
+        sort=sort, limit=limit or None, offset=offset,
+    )  # fmt: skip
+    with handle_errors():
+        conn = open_store(db)
+        found = find(conn, sel)
+        write_rows(found.rows, fmt, highlight=highlights(conn, found.words, fmt))
+
+
+def highlights(conn: Any, words: list[str], fmt: Format) -> list[str]:
+    """What to mark in a table: the words, and their stems (quantize -> quantiz)."""
+    if fmt != Format.table or not words or not sys.stdout.isatty():
+        return []
+    from ..find.fuzzy import Stemmer
+
+    out = {w.strip("*?!.,:;()'\"") for w in words}
+    for toks in Stemmer(conn).tokens(words).values():
+        out.update(t for t in toks if len(t) > 2)
+    return sorted(w for w in out if w)
+
+
+_FIND_HELP = (
+    "Find papers: QUERY words and filter options (same as list; see README for the query syntax)."
+)
+app.command("filter", help=_FIND_HELP)(list_)
+app.command("search", help=_FIND_HELP)(list_)
+
+
+@app.command()
+def show(
+    paper_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Any arXiv id form: 2410.12345v2, arXiv:…, URL.")
+    ],
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Also print the raw item each source gave.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Show everything the store knows about one paper."""
+    from ..store.queries import get_paper, raw_items
+    from .render import paper_detail
+
+    with handle_errors():
+        conn = open_store(db)
+        paper = get_paper(conn, paper_id)
+        if raw:
+            paper["raw"] = raw_items(conn, paper["id"])
+        if as_json or not sys.stdout.isatty():
+            typer.echo(json.dumps(paper, ensure_ascii=False, indent=2))
+        else:
+            paper_detail(paper)
+
+
+@app.command()
+def demo(
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", help="Where to build the demo store (default: demo.db in the data dir)."
+        ),
+    ] = None,
+    limit: LimitOption = 15,
+) -> None:
+    """Build an offline demo store from the listings in examples/ and list it."""
+    from ..importer.demo import build_demo
+    from ..output import write_rows
+    from ..store.queries import list_papers
+
+    with handle_errors():
+        conn, path, results = build_demo(db)
+        for r in results:
+            err_console().print(
+                f"imported {r.origin}: {r.counts['read']} read, {r.counts['new']} new", markup=False
+            )
+        write_rows(list_papers(conn, limit=limit or None), Format.table)
+        err_console().print(
+            f"\nDemo store: {path}\nTry:  papertriage filter --db {path} agent\n"
+            f"      papertriage rank --db {path}\n      papertriage triage --db {path}",
+            markup=False,
+        )

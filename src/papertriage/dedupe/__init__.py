@@ -1,0 +1,1 @@
+"""`papertriage dedupe`: records of the same paper found and merged."""

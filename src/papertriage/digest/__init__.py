@@ -1,0 +1,1 @@
+"""`papertriage digest`: the morning digest."""

@@ -1,0 +1,1 @@
+"""`papertriage export`: reading lists as Markdown, BibTeX, CSV, JSON."""

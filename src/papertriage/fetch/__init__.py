@@ -1,0 +1,1 @@
+"""`papertriage fetch`: live listings over HTTP, planned from the command line and config."""

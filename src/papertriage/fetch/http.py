@@ -1,0 +1,283 @@
+"""The one HTTP client papertriage uses: polite, bounded and testable.
+
+- One ``httpx.Client``: connect/read timeouts, a User-Agent naming papertriage, its
+  version and the config's contact, redirects followed, only http/https URLs.
+- Retries with exponential backoff and jitter on connection errors, timeouts, 429 and
+  5xx, honoring ``Retry-After`` (seconds or a date) and Hugging Face's ``RateLimit``
+  header (``"api";r=0;t=55``); a bounded number of attempts, then a ServiceError.
+- Spacing per group of hosts: every arXiv request of a run shares the group "arxiv",
+  with at least 3 s from the end of one response to the start of the next (arXiv's
+  API terms). Requests are sequential, so there is one connection at a time.
+- A cap on the body size, read as a stream.
+
+The clock (monotonic time + sleep) and the random source are injected, so tests
+check the waits without sleeping.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from .. import __version__
+from ..errors import FetchError
+
+ARXIV_GROUP = "arxiv"
+GROUP_INTERVALS = {ARXIV_GROUP: 3.0}
+_RATELIMIT_T = re.compile(r"(?:^|;)\s*t=(\d+)")
+_RATELIMIT_R = re.compile(r"(?:^|;)\s*r=(\d+)")
+
+
+class ServiceError(FetchError):
+    """The service answered with an error status, or could not be reached."""
+
+    def __init__(self, url: str, message: str, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        super().__init__(f"{message}: GET {url}")
+
+
+class UnexpectedResponse(FetchError):
+    """The service answered, but not with what we expected (HTML, truncated, an error feed)."""
+
+    def __init__(self, url: str, message: str) -> None:
+        self.url = url
+        super().__init__(f"{message}: GET {url}")
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    attempts: int = 4
+    backoff: float = 2.0
+    max_backoff: float = 60.0
+    max_wait: float = 300.0
+    max_bytes: int = 50_000_000
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    attempts: int = 1
+
+    @property
+    def content_type(self) -> str:
+        return (self.headers.get("content-type") or "").split(";")[0].strip().lower()
+
+
+class Clock(Protocol):
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def system_clock() -> Clock:
+    """The clock Fetcher uses when none is given (tests replace this function)."""
+    return SystemClock()
+
+
+# Called with (seconds, reason) before each wait longer than a moment.
+WaitHook = Callable[[float, str], None]
+
+
+def user_agent(contact: str | None) -> str:
+    return f"papertriage/{__version__}" + (f" (+{contact})" if contact else "")
+
+
+def check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise FetchError(f"{url}: not an http(s) URL")
+
+
+def group_for(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return ARXIV_GROUP if host == "arxiv.org" or host.endswith(".arxiv.org") else host
+
+
+def make_client(settings: HttpSettings, transport: Any = None) -> Any:
+    """The shared httpx.Client (imported here: the CLI starts without httpx)."""
+    import httpx
+
+    return httpx.Client(
+        timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+        headers={"User-Agent": user_agent(settings.contact)},
+        follow_redirects=True,
+        max_redirects=5,
+        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        transport=transport,
+    )
+
+
+class Spacer:
+    """When the next request of each group may start."""
+
+    def __init__(self, clock: Clock, on_wait: WaitHook | None = None) -> None:
+        self.clock = clock
+        self.on_wait = on_wait
+        self._ready_at: dict[str, float] = {}
+
+    def hold(self, group: str, seconds: float) -> None:
+        ready = self.clock.monotonic() + seconds
+        self._ready_at[group] = max(self._ready_at.get(group, 0.0), ready)
+
+    def wait(self, group: str, reason: str) -> None:
+        delay = self._ready_at.get(group, 0.0) - self.clock.monotonic()
+        if delay > 0:
+            if self.on_wait and delay >= 1:
+                self.on_wait(delay, reason)
+            self.clock.sleep(delay)
+
+
+class Fetcher:
+    """GET with retries, spacing and a size cap; one instance per fetch run."""
+
+    def __init__(
+        self,
+        settings: HttpSettings | None = None,
+        client: Any = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        on_wait: WaitHook | None = None,
+    ) -> None:
+        self.settings = settings or HttpSettings()
+        self.client = client or make_client(self.settings)
+        self.clock = clock or system_clock()
+        self.rng = rng or random.Random()
+        self.spacer = Spacer(self.clock, on_wait)
+        self.requests = 0
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        group: str | None = None,
+    ) -> Reply:
+        """The final reply: 2xx, 304 or a status not worth retrying. Raises ServiceError."""
+        import httpx
+
+        check_url(url)
+        group = group or group_for(url)
+        shown = str(httpx.URL(url, params=params))
+        attempts = max(1, self.settings.attempts)
+        reason = "spacing requests"
+        for attempt in range(1, attempts + 1):
+            self.spacer.wait(group, reason)
+            delay: float | None = None
+            try:
+                reply = self._once(url, params, headers, attempt)
+            except httpx.TimeoutException as exc:
+                problem, status = f"timed out ({type(exc).__name__})", None
+            except (httpx.UnsupportedProtocol, httpx.TooManyRedirects) as exc:
+                raise ServiceError(shown, str(exc)) from None
+            except httpx.TransportError as exc:
+                problem, status = f"connection failed ({exc or type(exc).__name__})", None
+            except httpx.DecodingError as exc:
+                raise UnexpectedResponse(shown, f"undecodable body ({exc})") from None
+            else:
+                self._note_rate_limit(group, reply.headers)
+                if reply.status != 429 and reply.status < 500:
+                    self.spacer.hold(group, GROUP_INTERVALS.get(group, 0.0))
+                    return reply
+                problem, status = f"HTTP {reply.status}", reply.status
+                delay = retry_after(reply.headers)
+            finally:
+                self.requests += 1
+            self.spacer.hold(group, GROUP_INTERVALS.get(group, 0.0))
+            if attempt == attempts:
+                tries = f" after {attempts} attempts" if attempts > 1 else ""
+                raise ServiceError(shown, f"service error: {problem}{tries}", status)
+            if delay is None:
+                delay = self._backoff(attempt)
+                reason = f"{problem}; retrying"
+            else:
+                reason = f"{problem}; the service asked to wait"
+            if delay > self.settings.max_wait:
+                raise ServiceError(
+                    shown,
+                    f"service error: {problem}, asked to retry after {delay:.0f} s "
+                    f"(more than http.max_wait {self.settings.max_wait:.0f} s)",
+                    status,
+                )
+            self.spacer.hold(group, delay)
+        raise AssertionError("unreachable")
+
+    def _once(
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        attempt: int,
+    ) -> Reply:
+        limit = self.settings.max_bytes
+        with self.client.stream("GET", url, params=params, headers=headers) as resp:
+            shown = str(resp.url)
+            size = resp.headers.get("content-length")
+            if size and size.isascii() and size.isdigit() and int(size) > limit:
+                raise UnexpectedResponse(shown, f"response of {size} bytes exceeds http.max_bytes")
+            body = bytearray()
+            for chunk in resp.iter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise UnexpectedResponse(
+                        shown, f"response larger than http.max_bytes ({limit} bytes)"
+                    )
+            return Reply(shown, resp.status_code, resp.headers, bytes(body), attempt)
+
+    def _backoff(self, attempt: int) -> float:
+        base = min(self.settings.max_backoff, self.settings.backoff * 2 ** (attempt - 1))
+        return base * (0.5 + self.rng.random() / 2)  # "equal jitter": half fixed, half random
+
+    def _note_rate_limit(self, group: str, headers: Mapping[str, str]) -> None:
+        """Hugging Face says how many calls are left in the window: at 0, wait for the reset."""
+        value = headers.get("ratelimit")
+        if not value:
+            return
+        left, reset = _RATELIMIT_R.search(value), _RATELIMIT_T.search(value)
+        if left and reset and int(left.group(1)) == 0:
+            self.spacer.hold(group, min(float(reset.group(1)), self.settings.max_wait))
+
+
+def retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """Seconds to wait from Retry-After (seconds or HTTP date) or RateLimit's t=, if given."""
+    value = (headers.get("retry-after") or "").strip()
+    if value.isascii() and value.isdigit():  # '²'.isdigit() is True, float('²') fails
+        return float(value)
+    if value:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    m = _RATELIMIT_T.search(headers.get("ratelimit") or "")
+    return float(m.group(1)) if m else None

@@ -1,0 +1,1 @@
+"""`papertriage import`: a file of any known format merged into the store."""

@@ -1,0 +1,91 @@
+"""Parsing a big file in a second process while this one writes the store.
+
+Importing the Kaggle snapshot, normalizing records (Python) costs about as much as
+SQLite storing and indexing them. With two cores the two overlap: a forked worker reads
+and parses the file and sends batches of papers down a pipe, and this process merges
+them into the store as they come. The pipe's small buffer bounds memory: the worker
+waits while a batch is unread. A bad line in the worker comes back as the InputError
+the serial path raises; Ctrl-C or a kill of this process ends the worker (it ignores
+SIGINT, and it is killed when the import stops for any reason).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from ..models import Paper
+
+FORMATS = ("kaggle", "papertriage", "jsonl")
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+_FIELDS = tuple(f.name for f in fields(Paper))
+
+
+def available() -> bool:
+    """Fork is cheap and safe here (Linux); elsewhere imports stay in one process."""
+    return sys.platform == "linux" and (os.cpu_count() or 1) > 1
+
+
+def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[list[Paper], int]]:
+    """Batches of papers parsed from the file `name` by a worker, with its read position."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    worker = ctx.Process(
+        target=_work, args=(name, origin, fmt, size, sender, receiver), daemon=True
+    )
+    worker.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                message = receiver.recv()
+            except EOFError:
+                raise InputError(origin, "the parsing process stopped unexpectedly") from None
+            if message[0] == "papers":
+                # tuples pickle several times faster than the frozen dataclass
+                yield [Paper(*row) for row in message[1]], message[2]
+            elif message[0] == "error":
+                raise InputError(*message[1:])
+            else:
+                return
+    finally:
+        receiver.close()
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+
+
+def _work(
+    name: str, origin: str, fmt: str, size: int, sender: Connection, receiver: Connection
+) -> None:
+    # The fork copied the parent's read end: close it, or a SIGKILLed parent leaves this
+    # worker blocked for ever on a full pipe that it is itself keeping open.
+    receiver.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    from .run import _batches, _position, iter_papers, open_input
+
+    message: tuple[Any, ...] = ("done",)
+    try:
+        fh, _size = open_input(name)
+        with fh:
+            for batch in _batches(iter_papers(fh, origin, fmt), size):
+                rows = [tuple(getattr(p, f) for f in _FIELDS) for p in batch]
+                sender.send(("papers", rows, _position(fh)))
+    except InputError as exc:
+        message = ("error", exc.origin, exc.detail, exc.where)
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        message = ("error", origin, f"truncated or unreadable ({exc})", None)
+    try:
+        sender.send(message)
+    except (BrokenPipeError, OSError):
+        pass  # the parent has stopped reading
+    sender.close()

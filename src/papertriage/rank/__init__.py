@@ -1,0 +1,1 @@
+"""`papertriage rank`: the score (profile, learned "more like what I kept") and its explanation."""

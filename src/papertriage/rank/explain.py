@@ -1,0 +1,152 @@
+"""One paper's score, part by part: what matched, where, and which kept papers it resembles.
+
+Every number comes from the same functions as the score (ranker.Ranker), run over a
+scratch copy of the paper, so the contributions add up to the score `rank` shows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..find.textindex import Scratch
+from . import learned
+from .ranker import PARTS, Ranker, paper_day, paper_pks, surface_words
+from .ranking import Contribution, Explanation, Similar
+
+SIMILAR = 3  # kept papers shown
+WORDS = 6  # words shown per similar paper and for the learned part
+
+
+def explain_paper(ranker: Ranker, paper: dict[str, Any]) -> Explanation:
+    conn = ranker.conn
+    out = Explanation(id=paper["id"], title=paper.get("title") or "", score=0.0)
+    out.kept = sum(1 for f in ranker.feedback if f.kept)
+    out.skipped = len(ranker.feedback) - out.kept
+    found = paper_pks(conn, [paper["id"]]).get(paper["id"])
+    text = None
+    shares: dict[str, float] = {}
+    words = surface_words(conn, f"{paper.get('title') or ''} {paper.get('abstract') or ''}")
+    if found is not None:
+        pk, length = found
+        text = ranker.text_scores({pk: length})[pk]  # as when ranking many papers
+        with Scratch(conn) as s:
+            s.add_papers([pk])
+            _keywords(ranker, s, out)
+            if ranker.model:
+                shares = learned.term_shares(s, ranker.model, pk, length)
+                out.similar = _similar(ranker, s, pk, words)
+    values = ranker.parts(paper, text)
+    for name, value in zip(PARTS[1:], values[1:], strict=True):
+        out.contributions += _lines(ranker, paper, name, value, shares, words)
+    out.score = ranker.total(paper, text)
+    return out
+
+
+def _keywords(ranker: Ranker, s: Scratch, out: Explanation) -> None:
+    tw = ranker.profile.title_weight
+    for kw in ranker.keywords:
+        for column, factor in (("title", tw), ("abstract", 1.0)):
+            if not s.hits(kw.match(column)):
+                continue
+            found = [a.strip('"') for a in kw.alternatives if s.hits(f"{column} : {a}")]
+            shown = found[0] if found else kw.text
+            via = "" if shown.lower() == kw.text.lower() else f" (as '{shown}')"
+            why = f"'{kw.text}' in the {column}{via}: {kw.weight:g}"
+            why += f" x {factor:g}" if factor != 1 else ""
+            out.contributions.append(Contribution("keywords", kw.weight * factor, why))
+            break
+
+
+def _lines(
+    ranker: Ranker,
+    paper: dict[str, Any],
+    part: str,
+    value: float,
+    terms: dict[str, float],
+    words: dict[str, str],
+) -> list[Contribution]:
+    p = ranker.profile
+    if part == "authors":
+        return [
+            Contribution("authors", w, f"follows {name}{_as(author, name)}: {w:g}")
+            for name, author, w in ranker.authors.matches(list(paper.get("authors") or []))
+        ]
+    if part == "categories":
+        return [
+            Contribution("categories", pts, f"{pattern}: {pts:g}")
+            for pattern, pts in ranker.category_points(paper)
+        ]
+    if part == "upvotes" and value:
+        n = paper["hf_upvotes"]
+        return [Contribution(part, value, f"{n} upvotes: {p.upvotes:g} x log10(1 + {n})")]
+    if part == "stars" and value:
+        n = paper["github_stars"]
+        return [Contribution(part, value, f"{n} GitHub stars: {p.stars:g} x log10(1 + {n})")]
+    if part == "recency" and p.recency:
+        day = paper_day(paper)
+        if not day:
+            return [Contribution(part, 0.0, "no date")]
+        age = (ranker.today - _date(day)).days if _date(day) else 0
+        why = f"{day}, {max(0, age)} days old: {p.recency:g} x 0.5^({max(0, age)}/{p.half_life:g})"
+        return [Contribution(part, value, why)]
+    if part == "learned":
+        return [Contribution(part, value, _learned_why(ranker, value, terms, words))]
+    return []
+
+
+def _as(written: str, name: str) -> str:
+    return "" if written == name else f" (as {written})"
+
+
+def _learned_why(
+    ranker: Ranker, value: float, terms: dict[str, float], words: dict[str, str]
+) -> str:
+    p, model = ranker.profile, ranker.model
+    if not p.learned:
+        return "off (rank.learned is 0)"
+    if model is None:
+        return "no kept papers yet: tag papers, or keep/read them in `papertriage triage`"
+    like = value / p.learned if p.learned else 0.0
+    top = sorted(terms.items(), key=lambda tv: -abs(tv[1]))[:WORDS]
+    shown = ", ".join(f"{words.get(t, t)} {v / model.scale * p.learned:+.2f}" for t, v in top)
+    if like >= 0:
+        what = f"{like:.0%} as close to your taste as a typical kept paper"
+    else:
+        what = "more like the papers you skipped than those you kept"
+    return f"{like:.2f} x {p.learned:g}: {what}" + (f"; words: {shown}" if shown else "")
+
+
+def _similar(ranker: Ranker, s: Scratch, pk: int, words: dict[str, str]) -> list[Similar]:
+    model = ranker.model
+    assert model is not None
+    tf: dict[str, float] = {}
+    for _pk, col, term, n in s.terms():
+        if col in ("title", "abstract"):
+            tf[term] = tf.get(term, 0.0) + (learned.TITLE if col == "title" else 1.0) * n
+    vec = learned.vector(tf, model.idf)
+    out = []
+    for f in [*model.kept, *model.skipped]:
+        other = model.vectors.get(f.pk)
+        if f.pk == pk or not other:
+            continue
+        shared = {t: x * other[t] for t, x in vec.items() if t in other}
+        sim = sum(shared.values())
+        if sim <= 0:
+            continue
+        top = sorted(shared, key=lambda t: -shared[t])[:WORDS]
+        out.append(Similar(f.id, f.title, sim, [words.get(t, t) for t in top], f.kept))
+    out.sort(key=lambda s: -s.similarity)
+    kept = [s for s in out if s.kept][:SIMILAR]
+    skipped = [s for s in out if not s.kept][:1]
+    if skipped and kept and skipped[0].similarity < kept[-1].similarity * 0.8:
+        skipped = []
+    return kept + skipped
+
+
+def _date(day: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(day)
+    except ValueError:
+        return None

@@ -1,0 +1,263 @@
+"""The learned part of the score: "more like what I kept".
+
+Feedback: papers with any tag, or whose latest (not undone) triage decision is keep or
+read, are kept; papers whose latest decision is skip (and that have no tag) are skipped.
+
+Model: BM25 relevance feedback (Robertson/Sparck Jones term weights, terms chosen by
+offer weight). For each index term (a porter stem) of the feedback papers:
+
+- p, the chance a kept paper has it: (r + 0.5) / (R + 1) when r of the R kept papers do;
+- q, the chance an unwanted paper has it: the skipped papers (each counting ``skipped``)
+  mixed with ``MU`` pseudo-papers at the store's rate (its document frequency in an
+  evenly spread sample of ``SAMPLE`` papers);
+- its weight, log(p (1 - q) / (q (1 - p))): positive for words of kept papers that are
+  rarer elsewhere, negative for words of skipped ones.
+
+The ``POSITIVE`` terms with the highest r x weight and the ``NEGATIVE`` with the highest
+s x -weight are used. Scoring a paper: the weights of those terms found in its title
+(times ``TITLE``) and its abstract are summed, and the sum multiplied by BM25's
+saturation of one occurrence for the paper's length. The result is divided by the median
+of the kept papers', so a paper scores 1.0 when it is as close to them as a typical kept
+paper; the profile's ``learned`` weight turns that into points.
+
+The TF-IDF vectors of the feedback papers are kept too, to show in an explanation which
+kept papers a paper is most like.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..find.textindex import Scratch, surface_queries
+
+POSITIVE = 300  # terms of kept papers used for scoring
+NEGATIVE = 50  # terms of skipped papers
+MU = 100.0  # pseudo-papers at the store's rate in the estimate of q
+W_MIN = 0.75  # weaker terms are not used (they cost time and add little)
+COMMON = 0.3  # terms in more than this share of papers are not used (slow, say little)
+MAX_FEEDBACK = 300  # most recent kept (and skipped) papers the model is fitted on
+SAMPLE = 1000  # papers spread over the store for document frequencies
+K1, B = 2.0, 0.75  # BM25 saturation and length normalisation
+TITLE = 1.5  # a term in the title counts this many times one in the abstract
+AVG_LENGTH = 1100.0  # characters of title + abstract of a typical arXiv paper
+
+
+@dataclass
+class FeedbackPaper:
+    pk: int
+    id: str
+    title: str
+    abstract: str
+    kept: bool
+
+
+@dataclass
+class Term:
+    stem: str
+    query: str  # an FTS5 string whose stem is `stem`
+    weight: float
+
+
+@dataclass
+class Model:
+    terms: list[Term]
+    scale: float  # the median raw score of the kept papers
+    kept: list[FeedbackPaper]
+    skipped: list[FeedbackPaper]
+    vectors: dict[int, dict[str, float]] = field(default_factory=dict)  # pk -> unit vector
+    idf: dict[str, float] = field(default_factory=dict)
+
+
+def load_feedback(conn: sqlite3.Connection, limit: int = MAX_FEEDBACK) -> list[FeedbackPaper]:
+    """The kept and skipped papers, most recent first (at most ``limit`` of each)."""
+    latest = """
+        SELECT paper_id, decision, id FROM decisions d
+        WHERE undone = 0 AND id = (
+            SELECT max(id) FROM decisions WHERE paper_id = d.paper_id AND undone = 0)
+    """
+    tagged = {
+        r[0]: r[1]
+        for r in conn.execute("SELECT paper_id, max(created) FROM tags GROUP BY paper_id")
+    }
+    decided = {r[0]: (r[1], r[2]) for r in conn.execute(latest)}
+    order: dict[str, tuple[bool, str]] = {}
+    for pid, created in tagged.items():
+        order[pid] = (True, f"t{created or ''}")
+    for pid, (decision, did) in decided.items():
+        if decision in ("keep", "read"):
+            order.setdefault(pid, (True, f"d{did:012d}"))
+        elif decision == "skip" and pid not in tagged:
+            order[pid] = (False, f"d{did:012d}")
+    out: list[FeedbackPaper] = []
+    for kept in (True, False):
+        pids = sorted((p for p, (k, _) in order.items() if k == kept), key=lambda p: order[p][1])
+        rows = _papers(conn, pids[::-1][:limit])
+        out += [FeedbackPaper(r[0], r[1], r[2] or "", r[3] or "", kept) for r in rows]
+    return out
+
+
+def _papers(conn: sqlite3.Connection, pids: list[str]) -> list[tuple[Any, ...]]:
+    import json
+
+    return conn.execute(
+        "SELECT p.pk, p.id, p.title, p.abstract FROM json_each(?) j JOIN papers p ON p.id = j.value "
+        "ORDER BY j.key",
+        [json.dumps(pids)],
+    ).fetchall()
+
+
+def fit(
+    conn: sqlite3.Connection,
+    feedback: list[FeedbackPaper],
+    skipped: float = 0.5,
+    sample: tuple[int, dict[str, int]] | None = None,
+) -> Model | None:
+    """The model for this feedback; None without kept papers. ``sample``: from
+    ``store_sample`` (computed here if not given)."""
+    kept = [f for f in feedback if f.kept]
+    if not kept:
+        return None
+    skip = [f for f in feedback if not f.kept]
+    total, df = sample or store_sample(conn)
+    counts: dict[int, dict[str, float]] = defaultdict(dict)
+    columns: dict[tuple[int, str], set[str]] = defaultdict(set)  # (pk, column) -> terms
+    with Scratch(conn) as s:
+        s.add((f.pk, f.title, f.abstract) for f in feedback)
+        for pk, col, term, n in s.terms():
+            weight = TITLE if col == "title" else 1.0
+            counts[pk][term] = counts[pk].get(term, 0.0) + weight * n
+            columns[pk, col].add(term)
+    weights, offers = _weights(counts, kept, skip, skipped, total, df)
+    terms = _strongest(conn, weights, offers)
+    idf = {t: math.log((1 + total) / (1 + d)) + 1.0 for t, d in df.items() if d * 2 <= total}
+    idf.update({t: 0.0 for t, d in df.items() if d * 2 > total})  # says nothing
+    idf[""] = math.log(1 + total) + 1.0  # a term the sample never saw
+    vectors = {pk: vector(tf, idf) for pk, tf in counts.items()}
+    model = Model(terms, 1.0, kept, skip, vectors, idf)
+    # What raw_scores would give the kept papers (the same terms, found the same way).
+    values = sorted(_raw_from_terms(model, f, columns) for f in kept)
+    median = values[len(values) // 2] if values else 0.0
+    model.scale = median if median > 0 else 1.0
+    return model
+
+
+def store_sample(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
+    """(papers, term -> document count) over an evenly spread sample of the store."""
+    lo, hi = conn.execute("SELECT min(pk), max(pk) FROM papers").fetchone()
+    if lo is None:
+        return 0, {}
+    stride = max(1, (hi - lo + 1) // SAMPLE)
+    with Scratch(conn) as s:
+        s.add_papers(range(lo, hi + 1, stride))
+        total = conn.execute(f"SELECT count(*) FROM {s.name}").fetchone()[0]
+        return total, s.doc_counts()
+
+
+def _weights(
+    counts: dict[int, dict[str, float]],
+    kept: list[FeedbackPaper],
+    skip: list[FeedbackPaper],
+    skipped: float,
+    total: int,
+    df: dict[str, int],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Term -> relevance weight, and term -> offer weight (for choosing terms)."""
+    r: dict[str, int] = defaultdict(int)
+    s: dict[str, int] = defaultdict(int)
+    for group, tally in ((kept, r), (skip, s)):
+        for f in group:
+            for t in counts.get(f.pk, {}):
+                tally[t] += 1
+    n_kept, n_skip = len(kept), len(skip)
+    weights, offers = {}, {}
+    for t in r.keys() | s.keys():
+        if len(t) < 2 or t.isdigit() or df.get(t, 0) > COMMON * total:
+            continue
+        rate = (df.get(t, 0) + 0.5) / (total + 1)
+        p = (r[t] + 0.5) / (n_kept + 1)
+        q = (skipped * s[t] + MU * rate) / (skipped * n_skip + MU)
+        w = math.log(p * (1 - q) / (q * (1 - p)))
+        weights[t] = w
+        if abs(w) < W_MIN:
+            continue
+        offers[t] = w * r[t] if w > 0 else w * s[t]
+    return weights, offers
+
+
+def vector(tf: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
+    """A unit TF-IDF vector from weighted term counts (digits and 1-letter terms left out)."""
+    unseen = idf[""]
+    vec = {}
+    for t, n in tf.items():
+        x = idf.get(t, unseen)
+        if x and n > 0 and len(t) > 1 and not t.isdigit():
+            vec[t] = (1.0 + math.log(n)) * x if n >= 1 else n * x
+    norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
+    return {t: x / norm for t, x in vec.items()}
+
+
+def _strongest(
+    conn: sqlite3.Connection, weights: dict[str, float], offers: dict[str, float]
+) -> list[Term]:
+    """The POSITIVE best and NEGATIVE worst terms by offer weight, that FTS5 can find."""
+    ranked = sorted(offers, key=lambda t: (-offers[t], t))
+    pos = [t for t in ranked[: POSITIVE * 2] if offers[t] > 0]
+    neg = [t for t in ranked[::-1][: NEGATIVE * 2] if offers[t] < 0]
+    queries = surface_queries(conn, pos + neg)
+    chosen = [t for t in pos if t in queries][:POSITIVE]
+    chosen += [t for t in neg if t in queries][:NEGATIVE]
+    return [Term(t, queries[t], weights[t]) for t in chosen]
+
+
+def _raw_from_terms(
+    model: Model, paper: FeedbackPaper, columns: dict[tuple[int, str], set[str]]
+) -> float:
+    title, abstract = columns[paper.pk, "title"], columns[paper.pk, "abstract"]
+    n = len(paper.title) + len(paper.abstract)
+    total = 0.0
+    for term in model.terms:
+        if term.stem in title:
+            total += term.weight * TITLE
+        if term.stem in abstract:
+            total += term.weight
+    return total * length_factor(n)
+
+
+def length_factor(length: int) -> float:
+    """BM25's saturation of one occurrence, normalised for the paper's length."""
+    return (K1 + 1) / (1 + K1 * (1 - B + B * length / AVG_LENGTH))
+
+
+def queries(model: Model) -> list[tuple[str, float]]:
+    """(FTS5 query, weight) pairs whose weighted hits sum to a paper's raw score, before
+    its length factor: each term in the title, and in the abstract."""
+    out = []
+    for term in model.terms:
+        out.append((f"title : {term.query}", term.weight * TITLE))
+        out.append((f"abstract : {term.query}", term.weight))
+    return out
+
+
+def raw_scores(view: Any, model: Model, lengths: dict[int, int]) -> dict[int, float]:
+    """Raw learned scores of the papers of a view that are in ``lengths`` (pk -> length).
+
+    The sums run in SQLite (view.weighted_sums): a 1M-paper store is many postings."""
+    sums = view.weighted_sums(queries(model))
+    return {pk: x * length_factor(lengths[pk]) for pk, x in sums.items() if pk in lengths}
+
+
+def term_shares(view: Any, model: Model, pk: int, length: int) -> dict[str, float]:
+    """For one paper: each term's part of its raw score (for explanations)."""
+    out: dict[str, float] = {}
+    factor = length_factor(length)
+    for term in model.terms:
+        x = (TITLE if pk in view.hits(f"title : {term.query}") else 0.0) + (
+            1.0 if pk in view.hits(f"abstract : {term.query}") else 0.0
+        )
+        if x:
+            out[term.stem] = term.weight * x * factor
+    return out

@@ -1,0 +1,182 @@
+"""Opening the store: where it lives, file checks, pragmas, migrations, transactions.
+
+The hot path uses the stdlib ``sqlite3`` connection directly; sqlite-utils is
+loaded only to apply migrations (and by users, on the same plain file).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import StoreError
+from . import migrations
+
+DB_FILENAME = "papers.db"
+BUSY_TIMEOUT_S = 60.0
+# Papers rows are ~1.5 KB (the abstract): 4 KB pages hold two and waste a third of the
+# file; 16 KB pages hold ten. Also fewer page splits on import (benchmarks/README.md).
+PAGE_SIZE = 16384
+
+
+def default_home() -> Path:
+    home = os.environ.get("PAPERTRIAGE_HOME")
+    if home:
+        return Path(home)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("papertriage", appauthor=False))
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--db, else $PAPERTRIAGE_DB, else $PAPERTRIAGE_HOME/papers.db, else the user data dir."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("PAPERTRIAGE_DB")
+    if env:
+        return Path(env).expanduser()
+    return default_home() / DB_FILENAME
+
+
+def _check_file(path: Path) -> None:
+    # Only stat() here. Opening and closing the file ourselves (to read its header) would
+    # drop every POSIX lock this process's other connections hold on it (close() releases
+    # them all), and another process could then checkpoint and delete the WAL under those
+    # connections: a corrupt store. The header is checked through SQLite in connect().
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a papertriage store")
+
+
+def _not_sqlite(path: Path) -> StoreError:
+    return StoreError(f"{path}: not a SQLite database (use --db to pick another file)")
+
+
+def _create_private(path: Path) -> None:
+    """Create the store file readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    _check_file(path)
+    if not path.exists():
+        if readonly:
+            raise StoreError(
+                f"{path}: no store here yet (run `papertriage import` or `fetch` first)"
+            )
+        _create_private(path)
+    empty = path.stat().st_size == 0
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot open store: {exc}") from None
+    try:
+        conn.isolation_level = None  # explicit transactions only, see transaction()
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA schema_version")  # reads the header: not SQLite fails here
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and not {"papers", "_sqlite_migrations"} <= tables:
+            # another program's database: adding our tables to it would damage it
+            raise StoreError(
+                f"{path}: a SQLite database, but not a papertriage store (use --db to pick another file)"
+            )
+        if empty:  # only a new file can take a page size (before WAL mode writes it)
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = OFF")
+    except StoreError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            raise _not_sqlite(path) from None
+        raise StoreError(f"{path}: cannot open store: {exc}") from exc
+    return conn
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    try:
+        rows = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+            [migrations.MIGRATION_SET],
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [r[0] for r in rows]
+
+
+def open_db(
+    explicit: str | os.PathLike[str] | None = None, migrate: bool = True, create: bool = True
+) -> sqlite3.Connection:
+    """Open (creating if needed, unless not `create`) and migrate the store. Refuses a
+    newer schema."""
+    path = db_path(explicit)
+    if not create and not path.exists():
+        demo = default_home() / "demo.db"
+        sample = (
+            f"the demo store is another file: add --db {demo}"
+            if demo.exists() and path != demo
+            else "`papertriage demo` builds an offline sample"
+        )
+        raise StoreError(
+            f"{path}: no store here yet (`papertriage fetch` or `import` creates it; {sample})"
+        )
+    conn = connect(path)
+    try:
+        applied = applied_migrations(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a usable SQLite database: {exc}") from exc
+    known = migrations.names()
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise StoreError(
+            f"{path}: written by a newer papertriage (schema step {unknown[-1]}); upgrade papertriage to use it"
+        )
+    if migrate and len(applied) < len(known):
+        try:
+            _migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: could not upgrade the store: {exc}") from exc
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply the pending steps under the write lock, all in one transaction.
+
+    Several processes may open a new (or old) store at the same moment: BEGIN IMMEDIATE
+    makes the others wait, and they then find the steps applied instead of applying them
+    twice or failing with 'database is locked' (sqlite-utils' own deferred BEGIN would
+    upgrade a read lock to a write lock, which SQLite refuses without waiting)."""
+    with transaction(conn):
+        if len(applied_migrations(conn)) < len(migrations.names()):
+            migrations.apply(conn)  # each step nests as a savepoint
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so a
+    concurrent writer waits on busy_timeout instead of failing with 'database is locked'."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:  # some errors (I/O, disk full) have rolled back already
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return len(applied_migrations(conn))

@@ -1,0 +1,1 @@
+"""`papertriage triage`: the inbox, its screens, and notes in $EDITOR."""

@@ -1,0 +1,252 @@
+"""Where the triage inbox meets the user: a real terminal, or lines on a pipe.
+
+TerminalScreen reads single keys in cbreak mode (no Enter, no echo; Ctrl-C still
+interrupts) and draws one paper per screen with Rich on the alternate screen; the
+terminal is restored on every way out (quit, end of queue, exception, Ctrl-C, SIGTERM).
+LineScreen reads one key per line and prints plain text, so triage can be scripted.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import select
+import signal
+import webbrowser
+from typing import Any, TextIO
+
+from ..output import short_authors
+from .inbox import HINT, WORDS, Inbox
+
+SUMMARY_CHARS = 700
+
+
+def open_url(url: str) -> bool:
+    """Open a link with the stdlib's webbrowser (never through a shell)."""
+    try:
+        return bool(webbrowser.open(url, new=2))
+    except webbrowser.Error:
+        return False
+
+
+class LineScreen:
+    """One key per line in (a letter, or a word: keep, skip, space...), plain text out."""
+
+    def __init__(self, lines: TextIO, out: TextIO) -> None:
+        self.lines = lines
+        self.out = out
+        self._shown: tuple[str, bool] | None = None
+
+    def show(self, inbox: Inbox, message: str) -> None:
+        if message:
+            self.out.write(message + "\n")
+        paper = inbox.current
+        assert paper is not None
+        if self._shown != (paper["id"], inbox.expanded):
+            self.out.write(plain_card(paper, inbox.progress, inbox.expanded))
+            self._shown = (paper["id"], inbox.expanded)
+        self.out.flush()
+
+    def read_key(self) -> str | None:
+        while True:
+            line = self.lines.readline()
+            if not line:
+                return None
+            text = line.rstrip("\r\n")
+            if text == " ":
+                return " "
+            word = text.strip()
+            if word:
+                return word if len(word) == 1 else WORDS.get(word.lower(), word)
+
+    def read_line(self, prompt: str) -> str | None:
+        line = self.lines.readline()
+        return line.rstrip("\r\n") if line else None
+
+    def edit(self, paper_id: str) -> str | None:
+        return None  # no terminal for an editor
+
+    def open(self, url: str) -> bool:
+        return open_url(url)
+
+
+def plain_card(paper: dict[str, Any], progress: str, expanded: bool) -> str:
+    facts = [paper.get("published") or "", " ".join(paper.get("categories") or [])]
+    if paper.get("hf_upvotes") is not None:
+        facts.append(f"▲ {paper['hf_upvotes']}")
+    lines = [
+        f"[{progress}] {paper['id']}  {paper.get('title') or '(no title)'}",
+        "  " + short_authors(paper.get("authors") or [], 3),
+        "  " + " · ".join(f for f in facts if f),
+    ]
+    if paper.get("tags"):
+        lines.append("  tags: " + ", ".join(paper["tags"]))
+    if paper.get("abs_url"):
+        lines.append("  " + paper["abs_url"])
+    if expanded:
+        lines.append("  " + (paper.get("abstract") or paper.get("ai_summary") or "(no abstract)"))
+    return "\n".join(lines) + "\n"
+
+
+class TerminalScreen:
+    """Single keys from a terminal, a Rich card per paper. Use as a context manager."""
+
+    def __init__(self, fd: int, console: Any) -> None:
+        self.fd = fd
+        self.console = console
+        self._saved: list[Any] | None = None
+        self._old_term: Any = None
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def __enter__(self) -> TerminalScreen:
+        import termios
+
+        self._saved = termios.tcgetattr(self.fd)
+        self._old_term = signal.signal(signal.SIGTERM, _exit_on_signal)
+        self.console.set_alt_screen(True)
+        self.console.show_cursor(False)
+        self._keys_mode()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._line_mode()
+        self.console.show_cursor(True)
+        self.console.set_alt_screen(False)
+        signal.signal(signal.SIGTERM, self._old_term)
+
+    def _keys_mode(self) -> None:
+        import tty
+
+        tty.setcbreak(self.fd)
+
+    def _line_mode(self) -> None:
+        import termios
+
+        if self._saved is not None:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
+
+    def show(self, inbox: Inbox, message: str) -> None:
+        paper = inbox.current
+        assert paper is not None
+        self.console.clear()
+        self.console.print(rich_card(paper, inbox.progress, inbox.expanded))
+        if message:
+            from rich.text import Text
+
+            self.console.print(Text(message, style="yellow"))
+
+    def read_key(self) -> str | None:
+        while True:
+            data = os.read(self.fd, 1)
+            if not data or data == b"\x04":  # end of input, Ctrl-D
+                return None
+            if data == b"\x1b":  # an escape sequence (arrows...): drain and ignore
+                while select.select([self.fd], [], [], 0.02)[0]:
+                    os.read(self.fd, 16)
+                continue
+            text = self._decoder.decode(data)
+            if text:
+                return text
+
+    def read_line(self, prompt: str) -> str | None:
+        self._line_mode()
+        self.console.show_cursor(True)
+        try:
+            return self.console.input(prompt)
+        except EOFError:
+            return None
+        finally:
+            self.console.show_cursor(False)
+            self._keys_mode()
+
+    def edit(self, paper_id: str) -> str | None:
+        from .editor import edit_note
+
+        self._line_mode()
+        self.console.set_alt_screen(False)
+        try:
+            return edit_note(paper_id)
+        finally:
+            self.console.set_alt_screen(True)
+            self._keys_mode()
+
+    def open(self, url: str) -> bool:
+        self._line_mode()  # a text-mode browser may take over the terminal
+        try:
+            return open_url(url)
+        finally:
+            self._keys_mode()
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def rich_card(paper: dict[str, Any], progress: str, expanded: bool) -> Any:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    parts: list[Any] = [Text(paper.get("title") or "(no title)", style="bold")]
+    authors = paper.get("authors") or []
+    shown = ", ".join(authors[:8]) + (f" +{len(authors) - 8} more" if len(authors) > 8 else "")
+    parts.append(Text(shown, style="dim"))
+    facts = Text()
+    facts.append(paper["id"] + (f"v{paper['version']}" if paper.get("version") else ""), "cyan")
+    for value, style in (
+        (paper.get("published"), ""),
+        (" ".join(paper.get("categories") or []), "magenta"),
+        (
+            f"▲ {paper['hf_upvotes']} upvotes" if paper.get("hf_upvotes") is not None else "",
+            "green",
+        ),
+        (f"★ {paper['github_stars']}" if paper.get("github_stars") else "", "yellow"),
+    ):
+        if value:
+            facts.append(" · ")
+            facts.append(value, style)
+    parts.append(facts)
+    if paper.get("tags"):
+        parts.append(Text("tags: " + ", ".join(paper["tags"]), style="green"))
+    if paper.get("notes_count"):
+        n = paper["notes_count"]
+        parts.append(
+            Text(f"{n} note{'s' * (n != 1)} (papertriage show {paper['id']})", style="green")
+        )
+    if paper.get("state"):
+        parts.append(Text(f"already triaged: {paper['state']}", style="yellow"))
+    parts += [Text(""), _body(paper, expanded), Text("")]
+    for label, key in (
+        ("arXiv", "abs_url"),
+        ("PDF", "pdf_url"),
+        ("HF", "hf_url"),
+        ("code", "code_url"),
+    ):
+        if paper.get(key):
+            parts.append(Text.assemble((f"{label:>5} ", "bold"), (paper[key], "blue")))
+    return Panel(
+        Group(*parts),
+        title=f"triage · {progress}",
+        title_align="left",
+        subtitle=HINT,
+        subtitle_align="left",
+        padding=(0, 1),
+    )
+
+
+def _body(paper: dict[str, Any], expanded: bool) -> Any:
+    from rich.text import Text
+
+    abstract = paper.get("abstract") or ""
+    summary = paper.get("ai_summary")
+    if expanded or (not summary and len(abstract) <= SUMMARY_CHARS):
+        text = Text(abstract or "(no abstract)")
+        if expanded and summary:
+            text.append("\n\nAI summary: ", "bold").append(summary)
+        return text
+    if summary:
+        return (
+            Text("AI summary: ", "bold").append(summary).append("\n(space: full abstract)", "dim")
+        )
+    cut = abstract[:SUMMARY_CHARS].rsplit(" ", 1)[0]
+    return Text(cut + " …").append("\n(space: full abstract)", "dim")
