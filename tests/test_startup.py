@@ -214,7 +214,9 @@ def test_version():
 def test_a_closed_pipe_ends_quietly(store, args):
     """`papertriage list -n 0 -f jsonl | head -1`: no traceback when head stops reading."""
     argv = [*args, "--db", str(store)]
-    code = "import sys; sys.argv[0] = 'papertriage'; from papertriage.cli.fastpath import main; main()"
+    code = (
+        "import sys; sys.argv[0] = 'papertriage'; from papertriage.cli.fastpath import main; main()"
+    )
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *argv],
         stdout=subprocess.PIPE,
