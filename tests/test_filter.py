@@ -240,15 +240,17 @@ def test_conditions_give_the_same_papers_to_own_selects(store):
 
 
 def test_sort_score_uses_the_rank_score(store):
-    from papertriage.rank.ranking import score_papers
+    from papertriage.rank.ranking import find, score_papers
 
     conn = sqlite3.connect(store)
     conn.row_factory = sqlite3.Row
-    by_score = select(conn, Selection(query="quantize", sort="score", limit=None))
+    by_score = list(find(conn, Selection(query="quantize", sort="score", limit=None)).rows)
     by_date = select(conn, Selection(query="quantize", sort="date", limit=None))
     assert [r["id"] for r in by_score] == [r["id"] for _s, r in score_papers(conn, by_date)]
-    page = select(conn, Selection(query="quantize", sort="score", limit=2, offset=1))
+    page = find(conn, Selection(query="quantize", sort="score", limit=2, offset=1)).rows
     assert [r["id"] for r in page] == [r["id"] for r in by_score[1:3]]
+    with pytest.raises(ValueError):  # the score is rank's: the plain selection says so
+        select(conn, Selection(query="quantize", sort="score"))
 
 
 def test_table_highlights_words_and_their_stems(store, monkeypatch):

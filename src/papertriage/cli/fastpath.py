@@ -184,7 +184,7 @@ def _list(values: dict[str, Any]) -> int | None:
     sel = _selection(values)
     if sel is None:
         return None
-    from ..find.selection import find
+    from ..rank.ranking import find
     from ..store.db import open_db
 
     try:

@@ -132,8 +132,8 @@ def list_(
     db: DbOption = None,
 ) -> None:
     """List papers in the store, newest first (with a QUERY or options: filter them)."""
-    from ..find.selection import find
     from ..output import write_rows
+    from ..rank.ranking import find
 
     sel = make_selection(
         query=query, fuzzy=fuzzy, author=author, category=category, since=since, until=until,

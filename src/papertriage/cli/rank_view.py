@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from ..output import CSV_FIELDS, Format, neutralize, short_authors, write_rows
-from ..rank.ranking import Explanation
+from ..rank.explain import Explanation
 
 
 def with_scores(scored: Iterable[tuple[float, dict[str, Any]]]) -> Iterator[dict[str, Any]]:

@@ -14,7 +14,8 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ..find.selection import Rows, Selection, find
+from ..find.selection import Rows, Selection
+from ..rank.ranking import find
 from ..store.userdata import tags_for
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from .query import CATEGORY_SET, CATEGORY_TEST, FTS_SUBQUERY, category_condition
 
-SORTS = ("relevance", "date", "upvotes", "score")
+SORTS = ("relevance", "date", "upvotes", "score")  # score: rank.ranking.find / keys
 ORDER = {
     "date": "coalesce(published, substr(first_seen, 1, 10)) DESC, id DESC",
     "upvotes": "coalesce(hf_upvotes, -1) DESC, coalesce(published, '') DESC, id DESC",
@@ -148,8 +148,8 @@ def keys(conn: sqlite3.Connection, sel: Selection) -> array[int]:
 
 
 def _plan_keys(conn: sqlite3.Connection, plan: Plan, sel: Selection) -> array[int]:
-    if sel.sort == "score":
-        return _by_score(conn, plan, sel)
+    if sel.sort == "score":  # the score is the rank package's, which builds on this one
+        raise ValueError("sort 'score': order with rank.ranking.find or rank.ranking.keys")
     end = None if sel.limit is None else sel.offset + sel.limit
     if sel.sort == "relevance" and plan.match is not None and plan.title:
         return _relevance(conn, plan, end)[sel.offset : end]
@@ -307,14 +307,6 @@ def rows_by_pk(conn: sqlite3.Connection, pks: list[int]) -> list[dict[str, Any]]
         return []
     by_pk = rows_for(conn, pks)
     return [by_pk[pk] for pk in pks if pk in by_pk]
-
-
-def _by_score(conn: sqlite3.Connection, plan: Plan, sel: Selection) -> array[int]:
-    """The keys of matching papers in rank-score order. iter_ranked streams the
-    selection and sorts on disk when it is big, so a whole store fits in memory."""
-    from ..rank.ranking import iter_ranked
-
-    return array("q", (pk for _score, pk in iter_ranked(conn, sel, sel.limit, sel.offset)))
 
 
 def make_plan(conn: sqlite3.Connection, sel: Selection) -> Plan:

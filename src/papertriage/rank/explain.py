@@ -6,12 +6,47 @@ scratch copy of the paper, so the contributions add up to the score `rank` shows
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..find.textindex import Scratch
 from . import learned
 from .ranker import PARTS, Ranker, paper_day, paper_pks, surface_words
-from .ranking import Contribution, Explanation, Similar
+
+
+@dataclass
+class Contribution:
+    """One line of an explanation: a part of the profile and the points it gave."""
+
+    part: str  # keywords | authors | categories | upvotes | stars | recency | learned
+    points: float
+    why: str  # e.g. "'quantization' in the title: 2 x 2.0"
+
+
+@dataclass
+class Similar:
+    """A kept (or skipped) paper the explained paper resembles, and the words they share."""
+
+    id: str
+    title: str
+    similarity: float
+    words: list[str]
+    kept: bool = True
+
+
+@dataclass
+class Explanation:
+    id: str
+    title: str
+    score: float
+    contributions: list[Contribution] = field(default_factory=list)
+    similar: list[Similar] = field(default_factory=list)
+    kept: int = 0  # how many feedback papers the learned part was fitted on
+    skipped: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
 
 SIMILAR = 3  # kept papers shown
 WORDS = 6  # words shown per similar paper and for the learned part

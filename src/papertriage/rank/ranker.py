@@ -18,7 +18,6 @@ from typing import Any
 from ..find.textindex import MainView, Scratch, stems
 from . import learned, matching
 from .profile import Profile
-from .ranking import Explanation
 
 Text = tuple[float, float, bool]  # keyword points, raw learned score, maybe a followed author
 PARTS = ("keywords", "authors", "categories", "upvotes", "stars", "recency", "learned")
@@ -183,13 +182,6 @@ class Ranker:
             return 0.0
         return self.profile.recency * 0.5 ** (age / self.profile.half_life)
 
-    # -- one paper, explained ---------------------------------------------------------
-
-    def explain(self, paper: dict[str, Any]) -> Explanation:
-        from .explain import explain_paper
-
-        return explain_paper(self, paper)
-
 
 def paper_day(row: dict[str, Any]) -> str | None:
     """The date recency counts from: the later of the first version and the day on HF."""
@@ -277,14 +269,6 @@ _KEYS = (
 
 
 Scored = tuple[float, int, str, int]  # -score, -day, id, pk: ascending order is rank order
-
-
-def stream_scores(ranker: Ranker, sel: Any) -> Iterator[Scored]:
-    """(-score, -day, id, pk) for every paper of a Selection, a batch at a time."""
-    from ..find.selection import conditions
-
-    where, params = conditions(ranker.conn, sel)
-    return stream_where(ranker, where, params)
 
 
 def stream_where(ranker: Ranker, where: list[str], params: list[Any]) -> Iterator[Scored]:

@@ -19,12 +19,15 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .profile import Profile
 
 if TYPE_CHECKING:
+    from array import array
+
+    from ..find.selection import Found, Selection
+    from .explain import Explanation
     from .ranker import Scored
 
 # Keep the best offset+limit in a heap up to this many; beyond it (or with no limit),
@@ -32,42 +35,6 @@ if TYPE_CHECKING:
 SORT_IN_MEMORY = 50_000
 ROW_CHUNK = 1_000  # full rows read per SELECT when rows are streamed
 _SORTS = itertools.count()  # names of the TEMP tables of sorts in progress
-
-
-@dataclass
-class Contribution:
-    """One line of an explanation: a part of the profile and the points it gave."""
-
-    part: str  # keywords | authors | categories | upvotes | stars | recency | learned
-    points: float
-    why: str  # e.g. "'quantization' in the title: 2 x 2.0"
-
-
-@dataclass
-class Similar:
-    """A kept (or skipped) paper the explained paper resembles, and the words they share."""
-
-    id: str
-    title: str
-    similarity: float
-    words: list[str]
-    kept: bool = True
-
-
-@dataclass
-class Explanation:
-    id: str
-    title: str
-    score: float
-    contributions: list[Contribution] = field(default_factory=list)
-    similar: list[Similar] = field(default_factory=list)
-    kept: int = 0  # how many feedback papers the learned part was fitted on
-    skipped: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
-        return asdict(self)
 
 
 def score_papers(
@@ -90,10 +57,33 @@ def score_papers(
 def explain(conn: sqlite3.Connection, paper_id: str, profile: Profile | None = None) -> Explanation:
     """Why a paper (any id form) gets its score: every part's points, which sum to it."""
     from ..store.queries import get_paper
+    from .explain import explain_paper
     from .ranker import Ranker
 
     paper = get_paper(conn, paper_id)
-    return Ranker.build(conn, profile).explain(paper)
+    return explain_paper(Ranker.build(conn, profile), paper)
+
+
+def find(conn: sqlite3.Connection, sel: Selection) -> Found:
+    """The papers of a Selection as ``find.selection.find`` gives them, except that sort
+    "score" orders them by this score, best first, over the whole selection."""
+    from ..find.selection import Found, Rows, make_plan
+    from ..find.selection import find as find_in_order
+
+    if sel.sort != "score":
+        return find_in_order(conn, sel)
+    return Found(Rows(conn, keys(conn, sel)), make_plan(conn, sel).words)
+
+
+def keys(conn: sqlite3.Connection, sel: Selection) -> array[int]:
+    """The row keys of ``find``, in its order."""
+    from array import array
+
+    from ..find.selection import keys as keys_in_order
+
+    if sel.sort != "score":
+        return keys_in_order(conn, sel)
+    return array("q", (pk for _score, pk in iter_ranked(conn, sel, sel.limit, sel.offset)))
 
 
 def rank_selection(

@@ -233,7 +233,7 @@ def _with_user_data(conn: sqlite3.Connection, paper: dict[str, Any]) -> dict[str
 def load_queue(conn: sqlite3.Connection, sel: Selection, by_score: bool = False) -> Queue:
     """The papers to triage, in order. With by_score, ordered by the rank module's score
     (best first) over the whole selection, then offset and limit."""
-    from ..find.selection import keys
+    from ..rank.ranking import keys
 
     if by_score:
         sel = replace(sel, sort="score")
