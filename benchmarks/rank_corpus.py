@@ -18,8 +18,8 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from papertriage.importer.run import parse_bytes
 from papertriage.models import Paper, make_paper
+from papertriage.sources.formats import parse_bytes
 from papertriage.store.db import open_db, transaction
 from papertriage.store.ingest import Ingest
 from papertriage.store.runs import finish_run, start_run

@@ -9,7 +9,7 @@ import pytest
 
 from papertriage.errors import InputError
 from papertriage.ids import find_id, try_parse_id
-from papertriage.importer.run import parse_bytes
+from papertriage.sources.formats import parse_bytes
 from papertriage.text import parse_date
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from fuzzing import EXAMPLES, FUZZ
 from papertriage import ids
 from papertriage.errors import PapertriageError
-from papertriage.importer.run import detect, parse_bytes
 from papertriage.models import LIST_FIELDS, Paper, paper_to_row, row_to_dict
+from papertriage.sources.formats import detect, parse_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

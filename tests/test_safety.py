@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from papertriage.errors import InputError
-from papertriage.importer.run import parse_bytes
+from papertriage.sources.formats import parse_bytes
 
 SRC = Path(__file__).parent.parent / "src" / "papertriage"
 FIXTURES = Path(__file__).parent / "fixtures"

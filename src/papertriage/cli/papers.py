@@ -45,9 +45,10 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import listings (HF JSON, arXiv Atom/RSS/OAI, Kaggle JSONL, pasted HF page text, own JSON)."""
-    from ..importer.run import FORMATS, import_file
+    from ..importer.run import import_file
+    from ..sources.formats import FORMATS, REGISTRY
 
-    if fmt and fmt not in (*FORMATS, "json", "jsonl"):
+    if fmt and fmt not in REGISTRY:
         raise typer.BadParameter(
             f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}", param_hint="--format"
         )

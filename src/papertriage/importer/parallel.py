@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from ..models import Paper
 
-FORMATS = ("kaggle", "papertriage", "jsonl")
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
@@ -71,15 +70,15 @@ def _work(
     # worker blocked for ever on a full pipe that it is itself keeping open.
     receiver.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
-    from .run import _batches, _position, iter_papers, open_input
+    from ..sources.formats import batches, iter_papers, open_input, position
 
     message: tuple[Any, ...] = ("done",)
     try:
         fh, _size = open_input(name)
         with fh:
-            for batch in _batches(iter_papers(fh, origin, fmt), size):
+            for batch in batches(iter_papers(fh, origin, fmt), size):
                 rows = [tuple(getattr(p, f) for f in _FIELDS) for p in batch]
-                sender.send(("papers", rows, _position(fh)))
+                sender.send(("papers", rows, position(fh)))
     except InputError as exc:
         message = ("error", exc.origin, exc.detail, exc.where)
     except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
