@@ -125,6 +125,7 @@ def export(
     """Export papers as a Markdown reading list, BibTeX, CSV, JSON or JSON lines."""
     from ..export import readinglist as rl
     from ..export import writers as writers
+    from ..store.db import snapshot
 
     sel = make_selection(
         query=query, fuzzy=fuzzy, author=author, category=category, since=since, until=until,
@@ -136,25 +137,26 @@ def export(
     extra = [c for c, on in (("abstract", abstracts), ("ai_summary", summary)) if on]
     with handle_errors():
         conn = open_store(db)
-        conn.execute("BEGIN")  # one snapshot, though the rows are read a chunk at a time
-        rows = rl.collect(conn, sel)
-        md = writers.MarkdownOptions(abstracts, summary, group_by.value)
+        with snapshot(conn):  # one state of the store, though rows are read in chunks
+            rows = rl.collect(conn, sel)
+            md = writers.MarkdownOptions(abstracts, summary, group_by.value)
 
-        def markdown(out: Any) -> None:
-            parts = rl.sections(rows, group_by.value)
-            writers.write_markdown(rows, out, heading, rl.describe(sel), md, rl.span(rows), parts)
+            def markdown(out: Any) -> None:
+                parts = rl.sections(rows, group_by.value)
+                writers.write_markdown(
+                    rows, out, heading, rl.describe(sel), md, rl.span(rows), parts
+                )
 
-        choose: dict[ExportFormat, Any] = {
-            ExportFormat.md: markdown,
-            ExportFormat.bibtex: lambda out: writers.write_bibtex(
-                rows, out, abstracts, rl.citation_keys(rows)
-            ),
-            ExportFormat.csv: lambda out: writers.write_csv(rows, out, extra),
-            ExportFormat.json: lambda out: writers.write_json(rows, out),
-            ExportFormat.jsonl: lambda out: writers.write_jsonl(rows, out),
-        }
-        emit(output, choose[fmt])
-        conn.execute("COMMIT")
+            choose: dict[ExportFormat, Any] = {
+                ExportFormat.md: markdown,
+                ExportFormat.bibtex: lambda out: writers.write_bibtex(
+                    rows, out, abstracts, rl.citation_keys(rows)
+                ),
+                ExportFormat.csv: lambda out: writers.write_csv(rows, out, extra),
+                ExportFormat.json: lambda out: writers.write_json(rows, out),
+                ExportFormat.jsonl: lambda out: writers.write_jsonl(rows, out),
+            }
+            emit(output, choose[fmt])
 
 
 @app.command()

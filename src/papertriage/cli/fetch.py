@@ -198,20 +198,10 @@ def _run(
 
 
 def _dry_run(listings: list[Any], db: Path | None) -> None:
-    import sqlite3
-
     from ..fetch.run import describe
-    from ..store.db import db_path
+    from ..store.db import db_path, open_readonly
 
-    path = db_path(db)
-    conn = None
-    if path.exists():
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-    try:
-        lines = describe(listings, conn)
-    except sqlite3.Error:
-        lines = describe(listings, None)
+    lines = describe(listings, open_readonly(db_path(db)))
     for line in lines:
         typer.echo(line)
     err_console().print(

@@ -25,7 +25,6 @@ import json
 import sqlite3
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 from .. import ids
 from ..find.authors import matches, tokens
 from ..models import HF_FIELDS, PAPER_COLUMNS
+from ..store.db import snapshot
 from ..store.ingest import add_alias, move_user_data
 
 NEAR_TITLE = 93.0
@@ -75,7 +75,7 @@ def find_groups(conn: sqlite3.Connection) -> list[Group]:
     records of pairs judged the same paper are kept (and then read in full)."""
     parent: dict[int, int] = {}
     why: dict[tuple[int, int], str] = {}
-    with _snapshot(conn):
+    with snapshot(conn):
         for a, b in candidate_rows(conn):
             reason = same_paper(a, b)
             if reason:
@@ -168,19 +168,6 @@ def _neighbours(
 def _evidence(conn: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
     sql = f"SELECT {_EVIDENCE} FROM papers WHERE title_key = ? ORDER BY pk"
     return [dict(r) for r in conn.execute(sql, [key])]
-
-
-@contextmanager
-def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
-    """One read snapshot for all passes (the caller's transaction, if it has one)."""
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        conn.execute("COMMIT")
 
 
 def _distinct(a: str, b: str) -> bool:

@@ -277,7 +277,10 @@ def describe(listings: list[Listing], conn: sqlite3.Connection | None) -> list[s
     lines = []
     for listing in listings:
         request = listing.first()
-        cached = cache_entry(conn, request.full_url) if conn is not None else None
+        try:
+            cached = cache_entry(conn, request.full_url) if conn is not None else None
+        except sqlite3.Error:  # not a store, or one from before the cache: nothing saved
+            cached = None
         extra = "".join(f"  [{k}: {v}]" for k, v in conditional_headers(cached).items())
         paged = listing.source in ("hf", "arxiv-query")
         paging = "  (+ further pages while full)" if paged else ""

@@ -178,5 +178,34 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("COMMIT")
 
 
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read snapshot for everything read inside (the caller's transaction, if it has
+    one): a command that reads a chunk at a time sees one state of the store throughout."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def open_readonly(path: Path) -> sqlite3.Connection | None:
+    """The store at `path` opened read-only, as it is (no migration), or None where
+    there is no readable SQLite store (for a dry run, which must not create one)."""
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        return None
+    return conn
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return len(applied_migrations(conn))
