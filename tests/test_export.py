@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from markdown_helpers import html_tokens, items, parse
-from papertriage.atomicfile import OutputFileError, write_atomic
+from papertriage.atomicfile import write_atomic
+from papertriage.errors import OutputFileError
 from papertriage.export import writers as writers
 from papertriage.export.bibtex import base_key, citation_keys, entry, tex_escape
 from papertriage.export.writers import md_escape

@@ -8,11 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from .errors import PapertriageError
-
-
-class OutputFileError(PapertriageError):
-    """The output file cannot be written."""
+from .errors import OutputFileError
 
 
 def write_atomic(path: Path | str, write: Callable[[TextIO], None]) -> None:

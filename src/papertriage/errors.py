@@ -44,3 +44,36 @@ class QueryError(PapertriageError):
 
 class FetchError(PapertriageError):
     """A network source answered with an error or could not be reached."""
+
+
+class TagError(PapertriageError):
+    """A tag name that cannot be stored."""
+
+
+class OutputFileError(PapertriageError):
+    """The output file cannot be written."""
+
+
+class ServiceError(FetchError):
+    """The service answered with an error status, or could not be reached."""
+
+    def __init__(self, url: str, message: str, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        super().__init__(f"{message}: GET {url}")
+
+
+class UnexpectedResponse(FetchError):
+    """The service answered, but not with what we expected (HTML, truncated, an error feed)."""
+
+    def __init__(self, url: str, message: str) -> None:
+        self.url = url
+        super().__init__(f"{message}: GET {url}")
+
+
+class BusyError(FetchError):
+    """Another fetch holds the lock."""
+
+
+class PlanError(PapertriageError):
+    """Options that do not make a fetch (a query for a source that takes none, ...)."""

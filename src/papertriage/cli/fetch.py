@@ -116,7 +116,8 @@ def _wanted(
     max_results: int | None,
 ) -> Wanted:
     """The command line as a fetch_plan.Wanted; bad values are usage errors (exit 2)."""
-    from ..fetch.plan import PlanError, Wanted, day_range, hf_period
+    from ..errors import PlanError
+    from ..fetch.plan import Wanted, day_range, hf_period
     from ..fetch.settings import SourceSpec
     from .options import parse_day
 

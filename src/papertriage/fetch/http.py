@@ -27,29 +27,12 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..errors import FetchError
+from ..errors import FetchError, ServiceError, UnexpectedResponse
 
 ARXIV_GROUP = "arxiv"
 GROUP_INTERVALS = {ARXIV_GROUP: 3.0}
 _RATELIMIT_T = re.compile(r"(?:^|;)\s*t=(\d+)")
 _RATELIMIT_R = re.compile(r"(?:^|;)\s*r=(\d+)")
-
-
-class ServiceError(FetchError):
-    """The service answered with an error status, or could not be reached."""
-
-    def __init__(self, url: str, message: str, status: int | None = None) -> None:
-        self.url = url
-        self.status = status
-        super().__init__(f"{message}: GET {url}")
-
-
-class UnexpectedResponse(FetchError):
-    """The service answered, but not with what we expected (HTML, truncated, an error feed)."""
-
-    def __init__(self, url: str, message: str) -> None:
-        self.url = url
-        super().__init__(f"{message}: GET {url}")
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ..errors import InputError
+from ..errors import InputError, UnexpectedResponse
 from ..models import Paper
-from .http import ARXIV_GROUP, Reply, UnexpectedResponse, group_for
+from .http import ARXIV_GROUP, Reply, group_for
 
 REPLACE_TYPES = ("replace", "replace-cross")
 
@@ -99,7 +99,7 @@ def _hf_error(reply: Reply) -> Exception:
     text = f"Hugging Face rejected the request (HTTP {reply.status}"
     text += f": {message})" if message else ")"
     if reply.status in (401, 403, 404):
-        from .http import ServiceError
+        from ..errors import ServiceError
 
         return ServiceError(reply.url, f"service error: {text}", reply.status)
     return UnexpectedResponse(reply.url, text)

@@ -6,17 +6,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ..errors import ConfigError, PapertriageError
+from ..errors import ConfigError, PlanError
 from .listings import ArxivQuery, ArxivRss, HfDaily, HfSearch, Listing
 from .settings import FetchSettings, SourceSpec
 
 MAX_DAYS = 92
 _WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-class PlanError(PapertriageError):
-    """Options that do not make a fetch (a query for a source that takes none, ...)."""
 
 
 @dataclass

@@ -19,13 +19,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import FetchError, InputError
+from ..errors import FetchError, InputError, ServiceError, UnexpectedResponse
 from ..models import Paper
 from ..store.db import transaction
 from ..store.ingest import Ingest
 from ..store.runs import finish_run, start_run
 from ..text import now_iso
-from .http import Fetcher, Reply, ServiceError, UnexpectedResponse
+from .http import Fetcher, Reply
 from .listings import REPLACE_TYPES, ArxivRss, Listing, Request
 
 COUNTS = ("listed", "new", "updated", "merged", "skipped", "unchanged")

@@ -13,11 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import FetchError
-
-
-class BusyError(FetchError):
-    """Another fetch holds the lock."""
+from ..errors import BusyError
 
 
 def lock_path(db: Path) -> Path:

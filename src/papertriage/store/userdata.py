@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import ids
-from ..errors import PapertriageError
+from ..errors import PapertriageError, TagError
 from ..text import now_iso
 from .db import transaction
 from .queries import resolve_id
@@ -22,10 +22,6 @@ from .queries import resolve_id
 DECISIONS = ("keep", "read", "skip")
 MARKS = (*DECISIONS, "unread")
 _TAG_RE = re.compile(r"^[^\s,]{1,64}$")
-
-
-class TagError(PapertriageError):
-    """A tag name that cannot be stored."""
 
 
 def check_tag(tag: str) -> str:
