@@ -84,9 +84,7 @@ def prepare(path: Path) -> str:
     from papertriage.store.db import open_db, transaction
 
     conn = open_db(path)
-    newest = conn.execute(
-        "SELECT max(coalesce(published, substr(first_seen, 1, 10))) FROM papers"
-    ).fetchone()[0]
+    newest = conn.execute("SELECT max(day) FROM papers").fetchone()[0]
     since = (date.fromisoformat(newest) - timedelta(days=29)).isoformat()
     n = conn.execute("SELECT max(pk) FROM papers").fetchone()[0]
     rng = random.Random(7)
@@ -126,7 +124,7 @@ def child(path: str, since: str | None) -> None:
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "top": best[0][1]["id"] if best else None,
         "n": conn.execute(
-            "SELECT count(*) FROM papers WHERE coalesce(published, substr(first_seen, 1, 10)) >= ?",
+            "SELECT count(*) FROM papers WHERE day >= ?",
             [since or "0"],
         ).fetchone()[0],
     }

@@ -165,14 +165,15 @@ def test_other_facets_and_sorts(ids):
         "2510.24592",
         "2510.25741",
     ]
-    assert ids("--since", "2025-10-28", "--until", "2025-10-28") == [
-        "2510.24824",
-        "2510.24821",
-        "2510.24803",
-        "2510.24654",
-        "2510.24592",
-    ]
+    # A paper's day is the later of its arXiv date and its day on HF: the papers of the
+    # 2025-10-30 listing, first submitted on 10-27 to 10-29, are news of 10-30.
+    assert ids("--since", "2025-10-28", "--until", "2025-10-28") == []
+    featured = ids("--since", "2025-10-30", "--until", "2025-10-30", "-n", "0")
+    assert "2510.24824" in featured and len(featured) == 20
     assert ids("--since", "2025-10-29", "--min-upvotes", "20", "--sort", "upvotes") == [
+        "2510.23473",  # first submitted 2025-10-27, featured on HF 2025-10-30
+        "2510.23538",
+        "2510.24592",
         "2510.25741",
         "2510.25065",
         "2510.25726",

@@ -38,7 +38,10 @@ def test_the_entry_point_loads_neither_typer_nor_pydantic():
     assert not loaded & {*HEAVY, "typer", "click"}, sorted(loaded & {*HEAVY, "typer"})
 
 
-def test_fast_list_loads_no_typer(tmp_path, fixture_path):
+@pytest.mark.parametrize(
+    "args", [["filter", "gluon"], ["filter", "--since", "7d", "--until", "2026-01-01", "gluon"]]
+)
+def test_fast_list_loads_no_typer(tmp_path, fixture_path, args):
     db = tmp_path / "s.db"
     subprocess.run(
         [sys.executable, "-m", "papertriage", "import", str(fixture_path(KAGGLE)), "--db", db],
@@ -46,7 +49,7 @@ def test_fast_list_loads_no_typer(tmp_path, fixture_path):
         capture_output=True,
     )
     statement = (
-        f"sys.argv = ['papertriage', 'filter', 'gluon', '-f', 'json', '--db', {str(db)!r}]; "
+        f"sys.argv = ['papertriage', *{args!r}, '-f', 'json', '--db', {str(db)!r}]; "
         "import papertriage.cli.fastpath as f, contextlib, io; "
         "contextlib.redirect_stdout(io.StringIO()).__enter__(); "
         "assert f.try_run(sys.argv[1:]) == 0"

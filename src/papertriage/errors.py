@@ -38,6 +38,15 @@ class ConfigError(PapertriageError):
     """A config file with an unknown key, a wrong type or invalid YAML."""
 
 
+class BadValueError(PapertriageError):
+    """An option value that is not of its kind: a date, a sort order."""
+
+    def __init__(self, option: str | None, message: str) -> None:
+        self.option = option
+        self.detail = message
+        super().__init__(f"{option}: {message}" if option else message)
+
+
 class QueryError(PapertriageError):
     """A filter query that cannot be understood."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -89,6 +90,20 @@ PAPER_COLUMNS = tuple(f.name for f in fields(Paper) if f.name not in SIGHTING_FI
 # when (and in which run) the paper was first and last seen.
 BOOKKEEPING = ("first_seen", "last_seen", "first_run", "last_run")
 ALL_COLUMNS = (*PAPER_COLUMNS, "title_key", "authors_text", *BOOKKEEPING)
+
+
+def paper_day(row: Mapping[str, Any]) -> str | None:
+    """A paper's day: the later of its arXiv date (published) and the day it was on
+    Hugging Face Daily Papers (hf_featured); with neither, the day it was first seen.
+
+    What `--since`/`--until` compare, the date order sorts by, recency counts from and
+    the export shows. The store computes the same rule in SQL as the `day` column
+    (migration m004); tests/test_paper_day.py holds the two equal."""
+    days = [d[:10] for d in (row.get("published"), row.get("hf_featured")) if d and d[:10]]
+    if days:
+        return max(days)
+    seen = row.get("first_seen")
+    return seen[:10] if seen and seen[:10] else None
 
 
 _TEXT_FIELDS = (

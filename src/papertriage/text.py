@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+
+from .errors import BadValueError
 
 _WS = re.compile(r"\s+")
 _HYPHEN = re.compile(r"(\w)-\s*(\w)")
 _NON_WORD = re.compile(r"[^\w]+")
+_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
 _MONTHS = {m: n for n, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _LATEX_CMD_ARG = re.compile(
     r"\\(?:textsc|textbf|textit|emph|mathrm|mathbf|mathcal|texttt|text|mbox|rm|bf|it)\s*\{([^{}]*)\}"
@@ -152,3 +155,29 @@ def _utc(dt: datetime) -> datetime | None:
 
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_day(
+    value: str | None, today: date | None = None, option: str | None = None
+) -> str | None:
+    """A day typed by a person (YYYY-MM-DD, today, yesterday, or Nd/Nw/Nm/Ny ago) as an
+    ISO date; BadValueError naming `option` for anything else."""
+    if value is None:
+        return None
+    today = today or date.today()
+    text = value.strip().lower()
+    if text == "today":
+        return today.isoformat()
+    if text == "yesterday":
+        return (today - timedelta(days=1)).isoformat()
+    m = _RELATIVE.match(text)
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        days = n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
+        return (today - timedelta(days=days)).isoformat()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise BadValueError(
+            option, f"{value!r} is not a date (use YYYY-MM-DD, 7d, 2w, today or yesterday)"
+        ) from None

@@ -134,39 +134,18 @@ def parse_list_args(args: list[str]) -> dict[str, Any] | None:
 
 
 def _selection(values: dict[str, Any]) -> Any:
-    """make_selection's Selection, or None for a value only Typer can report."""
-    from ..find.selection import SORTS, Selection
+    """The Selection the Typer command would build (the same function builds it), or
+    None for a value only Typer can report."""
+    from ..errors import BadValueError
+    from ..find.selection import make_selection
 
-    query = values["query"]
-    sort = values.get("sort") or ("relevance" if query and query.strip() else "date")
-    if sort not in SORTS:
+    options = {k: v for k, v in values.items() if k not in ("fmt", "db")}
+    options["sort"] = values.get("sort")  # not given: relevance with a query, else date
+    options["limit"] = values["limit"] or None  # -n 0: all of them, as the command says
+    try:
+        return make_selection(**options)
+    except BadValueError:
         return None
-    days = {}
-    for key in ("since", "until"):
-        if values.get(key) is not None:
-            from .options import parse_day  # its errors are Typer's
-
-            try:
-                days[key] = parse_day(values[key], f"--{key}")
-            except Exception:
-                return None
-    return Selection(
-        query=query,
-        fuzzy=values.get("fuzzy", False),
-        authors=values.get("author", []),
-        categories=values.get("category", []),
-        since=days.get("since"),
-        until=days.get("until"),
-        tags=values.get("tag", []),
-        untagged=values.get("untagged", False),
-        min_upvotes=values.get("min_upvotes"),
-        new=values.get("new", False),
-        seen=values.get("seen"),
-        sources=values.get("source", []),
-        sort=sort,
-        limit=values["limit"] or None,  # -n 0: all of them
-        offset=values["offset"],
-    )
 
 
 def _list(values: dict[str, Any]) -> int | None:

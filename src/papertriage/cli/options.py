@@ -6,12 +6,15 @@ A command declares them as parameters with these aliases and passes the values t
 
 from __future__ import annotations
 
-import re
-from datetime import date, timedelta
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
 
 import typer
 
+from .. import text
+from ..errors import BadValueError
+from ..find import selection
 from ..find.selection import SORTS, Selection
 
 QueryArg = Annotated[
@@ -91,70 +94,23 @@ OffsetOpt = Annotated[
     int, typer.Option("--offset", min=0, metavar="N", help="Skip this many papers first.")
 ]
 
-_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
 
-
-def parse_day(value: str | None, option: str, today: date | None = None) -> str | None:
-    """YYYY-MM-DD, today, yesterday, or Nd/Nw/Nm/Ny ago, as an ISO date."""
-    if value is None:
-        return None
-    today = today or date.today()
-    text = value.strip().lower()
-    if text == "today":
-        return today.isoformat()
-    if text == "yesterday":
-        return (today - timedelta(days=1)).isoformat()
-    m = _RELATIVE.match(text)
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        days = n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
-        return (today - timedelta(days=days)).isoformat()
+@contextmanager
+def as_bad_parameter() -> Iterator[None]:
+    """The core's BadValueError as Typer's BadParameter (usage line, exit code 2)."""
     try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (use YYYY-MM-DD, 7d, 2w, today or yesterday)",
-            param_hint=option,
-        ) from None
+        yield
+    except BadValueError as exc:
+        raise typer.BadParameter(exc.detail, param_hint=exc.option) from None
 
 
-def make_selection(
-    *,
-    query: str | None = None,
-    fuzzy: bool = False,
-    author: list[str] | None = None,
-    category: list[str] | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    tag: list[str] | None = None,
-    untagged: bool = False,
-    min_upvotes: int | None = None,
-    new: bool = False,
-    seen: bool | None = None,
-    source: list[str] | None = None,
-    sort: str | None = "date",
-    limit: int | None = 20,
-    offset: int = 0,
-) -> Selection:
-    """A Selection from option values; sort None means relevance with a query, else date."""
-    if sort is None:
-        sort = "relevance" if query and query.strip() else "date"
-    if sort not in SORTS:
-        raise typer.BadParameter(f"{sort!r} is not one of {', '.join(SORTS)}", param_hint="--sort")
-    return Selection(
-        query=query,
-        fuzzy=fuzzy,
-        authors=author or [],
-        categories=category or [],
-        since=parse_day(since, "--since"),
-        until=parse_day(until, "--until"),
-        tags=tag or [],
-        untagged=untagged,
-        min_upvotes=min_upvotes,
-        new=new,
-        seen=seen,
-        sources=source or [],
-        sort=sort,
-        limit=limit,
-        offset=offset,
-    )
+def parse_day(value: str | None, option: str) -> str | None:
+    """text.parse_day for a command-line option."""
+    with as_bad_parameter():
+        return text.parse_day(value, option=option)
+
+
+def make_selection(**options: Any) -> Selection:
+    """find.selection.make_selection, a bad value reported as Typer reports them."""
+    with as_bad_parameter():
+        return selection.make_selection(**options)

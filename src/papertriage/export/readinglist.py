@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..find.selection import Rows, Selection
+from ..models import paper_day
 from ..rank.ranking import find
 from ..store.userdata import tags_for
 
@@ -26,18 +27,14 @@ def collect(conn: sqlite3.Connection, sel: Selection) -> Rows:
     return rows
 
 
-_DATE = "published, hf_featured, first_seen"  # export.paper_date's columns
+_DATE = "published, hf_featured, first_seen"  # what models.paper_day reads
 
 
 def span(rows: Rows) -> str:
     """export.date_range of the rows, read a few columns at a time."""
-    from .writers import paper_date
-
     low = high = ""
     for _pk, published, featured, first_seen in rows.columns(_DATE):
-        day = paper_date(
-            {"published": published, "hf_featured": featured, "first_seen": first_seen}
-        )
+        day = paper_day({"published": published, "hf_featured": featured, "first_seen": first_seen})
         if day:
             low = min(low, day) if low else day
             high = max(high, day)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 from urllib.parse import quote
 
+from ..models import paper_day
 from ..output import Format, neutralize, short_authors, write_rows
 from .bibtex import untex_accents
 
@@ -60,12 +61,6 @@ class MarkdownOptions:
     tags: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
-def paper_date(paper: Mapping[str, Any]) -> str:
-    return str(
-        paper.get("published") or paper.get("hf_featured") or (paper.get("first_seen") or "")[:10]
-    )
-
-
 def md_item(paper: Mapping[str, Any], opts: MarkdownOptions) -> str:
     """One task-list item: linked title, then authors, date, category, upvotes and links."""
     title = md_escape(untex_accents(paper.get("title") or "")) or md_escape(paper["id"])
@@ -73,7 +68,7 @@ def md_item(paper: Mapping[str, Any], opts: MarkdownOptions) -> str:
     lines = [f"- [ ] [{title}]({link})" if link else f"- [ ] {title}"]
     facts = [
         md_escape(short_authors(paper.get("authors") or [], n=3)),
-        paper_date(paper),
+        (paper_day(paper) or ""),
         md_escape(paper.get("primary_category")),
     ]
     if paper.get("hf_upvotes") is not None:
@@ -100,7 +95,7 @@ def group_names(paper: Mapping[str, Any], opts: MarkdownOptions) -> list[str]:
     if opts.group_by == "tag":
         return list(opts.tags.get(paper["id"]) or paper.get("tags") or []) or [""]
     if opts.group_by == "date":
-        return [paper_date(paper)]
+        return [(paper_day(paper) or "")]
     return [paper.get("primary_category") or ""]
 
 
@@ -149,7 +144,7 @@ def md_list(
 
 
 def date_range(papers: Iterable[Mapping[str, Any]]) -> str:
-    days = sorted(d for d in (paper_date(p) for p in papers) if d)
+    days = sorted(d for d in (paper_day(p) for p in papers) if d)
     if not days:
         return ""
     return days[0] if days[0] == days[-1] else f"{days[0]} to {days[-1]}"

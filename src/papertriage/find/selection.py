@@ -18,18 +18,22 @@ import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
+from ..errors import BadValueError
+from ..text import parse_day
 from .query import CATEGORY_SET, CATEGORY_TEST, FTS_SUBQUERY, category_condition
 
 SORTS = ("relevance", "date", "upvotes", "score")  # score: rank.ranking.find / keys
+# `day` is the paper's day (models.paper_day; the column of migration m004).
 ORDER = {
-    "date": "coalesce(published, substr(first_seen, 1, 10)) DESC, id DESC",
-    "upvotes": "coalesce(hf_upvotes, -1) DESC, coalesce(published, '') DESC, id DESC",
+    "date": "day DESC, id DESC",
+    "upvotes": "coalesce(hf_upvotes, -1) DESC, day DESC, id DESC",
 }
-# The index each order can be read from, and its leading key (migrations m002, m003).
+# The index each order can be read from, and its leading key (migration m004).
 SORT_INDEX = {
-    "date": ("idx_papers_day", "coalesce(published, substr(first_seen, 1, 10))"),
+    "date": ("idx_papers_day", "day"),
     "upvotes": ("idx_papers_upvotes", "coalesce(hf_upvotes, -1)"),
 }
 WINDOW = 20_000  # papers walked in sort order before looking matches up one by one
@@ -67,6 +71,52 @@ class Plan:
     words: list[str]
     sure: str | None = None  # --fuzzy: the match without typo corrections, ranked first
     title: bool = False  # relevance: papers matching in their title alone come first
+
+
+def make_selection(
+    *,
+    query: str | None = None,
+    fuzzy: bool = False,
+    author: list[str] | None = None,
+    category: list[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    tag: list[str] | None = None,
+    untagged: bool = False,
+    min_upvotes: int | None = None,
+    new: bool = False,
+    seen: bool | None = None,
+    source: list[str] | None = None,
+    sort: str | None = "date",
+    limit: int | None = 20,
+    offset: int = 0,
+    today: date | None = None,
+) -> Selection:
+    """The Selection of the shared filter options, as typed (both entry points, Typer's
+    commands and the fast path, build theirs here). Sort None means relevance with a
+    query, else date; since/until take every form of text.parse_day. BadValueError
+    names the option of a value that is not of its kind."""
+    if sort is None:
+        sort = "relevance" if query and query.strip() else "date"
+    if sort not in SORTS:
+        raise BadValueError("--sort", f"{sort!r} is not one of {', '.join(SORTS)}")
+    return Selection(
+        query=query,
+        fuzzy=fuzzy,
+        authors=author or [],
+        categories=category or [],
+        since=parse_day(since, today, "--since"),
+        until=parse_day(until, today, "--until"),
+        tags=tag or [],
+        untagged=untagged,
+        min_upvotes=min_upvotes,
+        new=new,
+        seen=seen,
+        sources=source or [],
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
 
 
 CHUNK = 1000  # rows read per SELECT when a selection is streamed
@@ -356,10 +406,10 @@ def facet_conditions(conn: sqlite3.Connection, sel: Selection) -> tuple[list[str
         where.append("papers.pk IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(sorted(author_pks(conn, sel.authors))))
     if sel.since:
-        where.append("coalesce(published, substr(first_seen, 1, 10)) >= ?")
+        where.append("day >= ?")
         params.append(sel.since)
     if sel.until:
-        where.append("coalesce(published, substr(first_seen, 1, 10)) <= ?")
+        where.append("day <= ?")
         params.append(sel.until)
     if sel.min_upvotes is not None:  # the indexed expression (same papers: the minimum is >= 0)
         where.append("coalesce(hf_upvotes, -1) >= ?")

@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..find.textindex import Scratch
+from ..models import paper_day
 from . import learned
-from .ranker import PARTS, Ranker, paper_day, paper_pks, surface_words
+from .ranker import PARTS, Ranker, paper_pks, surface_words
 
 
 @dataclass

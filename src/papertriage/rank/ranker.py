@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from ..find.textindex import MainView, Scratch, stems
+from ..models import paper_day
 from . import learned, matching
 from .profile import Profile
 
@@ -181,15 +182,6 @@ class Ranker:
         except ValueError:
             return 0.0
         return self.profile.recency * 0.5 ** (age / self.profile.half_life)
-
-
-def paper_day(row: dict[str, Any]) -> str | None:
-    """The date recency counts from: the later of the first version and the day on HF."""
-    days = [d[:10] for d in (row.get("published"), row.get("hf_featured")) if d]
-    if days:
-        return max(days)
-    seen = row.get("first_seen")
-    return seen[:10] if seen else None
 
 
 def paper_pks(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, int]]:

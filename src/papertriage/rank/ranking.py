@@ -219,7 +219,7 @@ def default_selection(conn: sqlite3.Connection, today: Any = None) -> tuple[Any,
         why = "no fetch yet"
     since = ((today or date.today()) - timedelta(days=7)).isoformat()
     n = conn.execute(
-        "SELECT count(*) FROM papers WHERE coalesce(published, substr(first_seen, 1, 10)) >= ?",
+        "SELECT count(*) FROM papers WHERE day >= ?",
         [since],
     ).fetchone()[0]
     if n:

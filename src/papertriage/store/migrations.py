@@ -248,3 +248,32 @@ CREATE INDEX idx_papers_pk_sort ON papers (
     pk, coalesce(published, substr(first_seen, 1, 10)), id, coalesce(hf_upvotes, -1), coalesce(published, '')
 );
 """
+
+
+@step
+def m004_paper_day(db: Any) -> None:
+    """A paper's day, once, as a column: the later of its arXiv date and the day it was
+    on Hugging Face Daily Papers; with neither, the day papertriage first saw it.
+    `--since`/`--until`, the date order, recency and the export's date all mean this day
+    (models.paper_day is the same rule in Python; a test holds them equal). A virtual
+    column: computed when read, so nothing is rewritten and no ingest writes it. The
+    sort indexes are rebuilt on it."""
+    run_script(db, _M004)
+
+
+_M004 = """
+ALTER TABLE papers ADD COLUMN day TEXT GENERATED ALWAYS AS (
+    coalesce(
+        max(nullif(substr(published, 1, 10), ''), nullif(substr(hf_featured, 1, 10), '')),
+        nullif(substr(published, 1, 10), ''),
+        nullif(substr(hf_featured, 1, 10), ''),
+        nullif(substr(first_seen, 1, 10), '')
+    )
+) VIRTUAL;
+DROP INDEX idx_papers_day;
+DROP INDEX idx_papers_upvotes;
+DROP INDEX idx_papers_pk_sort;
+CREATE INDEX idx_papers_day ON papers(day, id);
+CREATE INDEX idx_papers_upvotes ON papers(coalesce(hf_upvotes, -1), day, id);
+CREATE INDEX idx_papers_pk_sort ON papers(pk, day, id, coalesce(hf_upvotes, -1));
+"""

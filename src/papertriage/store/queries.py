@@ -82,7 +82,7 @@ def list_papers(
     conn: sqlite3.Connection,
     where: list[str] | None = None,
     params: list[Any] | None = None,
-    order_by: str = "coalesce(published, substr(first_seen, 1, 10)) DESC, id DESC",
+    order_by: str = "day DESC, id DESC",
     limit: int | None = 50,
     offset: int = 0,
     columns: str = LIST_COLUMNS,

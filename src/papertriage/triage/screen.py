@@ -15,6 +15,7 @@ import signal
 import webbrowser
 from typing import Any, TextIO
 
+from ..models import paper_day
 from ..output import short_authors
 from .inbox import HINT, WORDS, Inbox
 
@@ -71,7 +72,7 @@ class LineScreen:
 
 
 def plain_card(paper: dict[str, Any], progress: str, expanded: bool) -> str:
-    facts = [paper.get("published") or "", " ".join(paper.get("categories") or [])]
+    facts = [paper_day(paper) or "", " ".join(paper.get("categories") or [])]
     if paper.get("hf_upvotes") is not None:
         facts.append(f"▲ {paper['hf_upvotes']}")
     lines = [
@@ -194,7 +195,7 @@ def rich_card(paper: dict[str, Any], progress: str, expanded: bool) -> Any:
     facts = Text()
     facts.append(paper["id"] + (f"v{paper['version']}" if paper.get("version") else ""), "cyan")
     for value, style in (
-        (paper.get("published"), ""),
+        (paper_day(paper), ""),
         (" ".join(paper.get("categories") or []), "magenta"),
         (
             f"▲ {paper['hf_upvotes']} upvotes" if paper.get("hf_upvotes") is not None else "",
