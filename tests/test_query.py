@@ -5,7 +5,8 @@ import sqlite3
 import pytest
 
 from papertriage.errors import QueryError
-from papertriage.find.query import compile_query, fts_string, parse
+from papertriage.find.query import compile_query, parse
+from papertriage.find.textindex import quote
 
 
 @pytest.mark.parametrize(
@@ -124,8 +125,8 @@ def test_bad_queries_get_a_one_line_error(query, message):
     assert "\n" not in str(info.value)
 
 
-def test_fts_string_escapes_quotes():
-    assert fts_string('say "hi"') == '"say ""hi"""'
+def test_quote_escapes_quotes():
+    assert quote('say "hi"') == '"say ""hi"""'
 
 
 def test_parse_of_empty_query_is_none():

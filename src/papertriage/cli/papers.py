@@ -151,7 +151,7 @@ def highlights(conn: Any, words: list[str], fmt: Format) -> list[str]:
     """What to mark in a table: the words, and their stems (quantize -> quantiz)."""
     if fmt != Format.table or not words or not sys.stdout.isatty():
         return []
-    from ..find.fuzzy import Stemmer
+    from ..find.textindex import Stemmer
 
     out = {w.strip("*?!.,:;()'\"") for w in words}
     for toks in Stemmer(conn).tokens(words).values():

@@ -107,7 +107,7 @@ def surname(query: list[str], raw: str) -> str | None:
 def author_pks(conn: sqlite3.Connection, names: list[str]) -> set[int]:
     """Row keys (papers.pk) of papers with an author matching any of the names."""
     from .fuzzy import Expander
-    from .query import fts_string
+    from .textindex import quote
 
     found: set[int] = set()
     for raw in names:
@@ -117,7 +117,7 @@ def author_pks(conn: sqlite3.Connection, names: list[str]) -> set[int]:
             continue
         expander = Expander(conn, commoner=1)  # a rare name is still a name
         expander.prepare([key])
-        alts = (expander.variants.get(key) or [fts_string(key)]) + expander.typos.get(key, [])
+        alts = (expander.variants.get(key) or [quote(key)]) + expander.typos.get(key, [])
         other = next((t for t in query if t != key), None)
         match = "authors_text : (" + " OR ".join(alts) + ")"
         rows = conn.execute(

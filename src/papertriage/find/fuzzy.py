@@ -1,7 +1,7 @@
 """--fuzzy: widen each query word to the close terms of the full-text index's vocabulary.
 
 The index holds porter stems (quantization -> "quantiz"), and so does its vocabulary
-(the fts5vocab table papers_fts_vocab). A query word is stemmed by the same tokenizer
+(read through an fts5vocab table). A query word is stemmed by the same tokenizer
 (a throwaway temp FTS5 table), then compared with the vocabulary terms that share its
 first two letters (a range read: a 1M-paper store is not scanned whole).
 
@@ -19,15 +19,13 @@ Nothing is cached on disk.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 
-from .query import And, Column, Node, Not, Or, Term, fts_string
+from .query import And, Column, Node, Not, Or, Term
+from .textindex import Stemmer, Vocabulary, quote, spelling_variants, surfaces
 
-TOKENIZER = "porter unicode61 remove_diacritics 2"
 MAX_TYPOS = 3  # typo corrections OR-ed per word: the closest, then the most common
 COMMONER = 10  # a correction must be this many times more common than the word typed
 SPELLED_RIGHT = 5  # a word (or its spelling variant) in this many papers is no typo
-_SUFFIXES = ("", "e", "s", "ing", "ed", "ation", "ate", "y", "al", "ion", "ity", "er", "ic", "es")
 # Halves a compound is not split into (their look-up is slow and their phrase noise).
 _FUNCTION_WORDS = frozenset(
     "the and for with from that this into onto over under upon out off not are was were "
@@ -35,7 +33,6 @@ _FUNCTION_WORDS = frozenset(
     "how all any can may one two per via also only very more most less such both each "
     "ing ion ity ness ment able ible ise ize ful ous ive".split()  # and suffixes
 )
-_SPELLINGS = (("is", "iz"), ("iz", "is"), ("ys", "yz"), ("yz", "ys"), ("our", "or"), ("or", "our"))
 
 
 def max_distance(length: int) -> int:
@@ -43,76 +40,6 @@ def max_distance(length: int) -> int:
     if length <= 4:
         return 0
     return 1 if length <= 7 else 2
-
-
-class Stemmer:
-    """The index's own tokenizer, run over any strings through a temp FTS5 table."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.cache: dict[str, list[str]] = {}
-
-    def tokens(self, words: Iterable[str]) -> dict[str, list[str]]:
-        todo = sorted({w for w in words if w not in self.cache})
-        if todo:
-            c = self.conn
-            c.execute(
-                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.pt_stem USING fts5(w, tokenize='{TOKENIZER}')"
-            )
-            c.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.pt_stem_v USING fts5vocab(temp, pt_stem, 'instance')"
-            )
-            c.execute("DELETE FROM temp.pt_stem")
-            c.executemany("INSERT INTO temp.pt_stem (rowid, w) VALUES (?, ?)", enumerate(todo, 1))
-            found: dict[int, list[tuple[int, str]]] = {}
-            for term, doc, offset in c.execute("SELECT term, doc, offset FROM temp.pt_stem_v"):
-                found.setdefault(doc, []).append((offset, term))
-            for n, word in enumerate(todo, 1):
-                self.cache[word] = [t for _, t in sorted(found.get(n, []))]
-        return {w: self.cache[w] for w in words}
-
-    def stem(self, word: str) -> str | None:
-        toks = self.tokens([word])[word]
-        return toks[0] if len(toks) == 1 else None
-
-
-class Vocabulary:
-    """Reads of papers_fts_vocab: document counts of terms, and terms by prefix.
-
-    Reading the whole vocabulary costs time in proportion to the whole index (about
-    50 ms per 2,000 papers), so only ranges of it are read."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self._counts: dict[str, int] = {}
-        self._ranges: dict[str, dict[str, int]] = {}
-
-    def counts(self, terms: Iterable[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for t in sorted(set(terms)):
-            if t not in self._counts:
-                row = self.conn.execute(
-                    "SELECT doc FROM papers_fts_vocab WHERE term = ?", [t]
-                ).fetchone()
-                self._counts[t] = row[0] if row else 0
-            if self._counts[t]:
-                out[t] = self._counts[t]
-        return out
-
-    def near(self, stem: str) -> dict[str, int]:
-        """Terms that could be close to stem: those starting with its first two letters,
-        or those swapped, or its first and third (tarnsform, rtansform: transform).
-        Other typos in the first letters are not found."""
-        out: dict[str, int] = {}
-        for lo in dict.fromkeys((stem[:2], stem[1::-1], stem[0] + stem[2:3])):
-            if lo not in self._ranges:
-                hi = lo[:-1] + chr(ord(lo[-1]) + 1)
-                rows = self.conn.execute(
-                    "SELECT term, doc FROM papers_fts_vocab WHERE term >= ? AND term < ?", [lo, hi]
-                )
-                self._ranges[lo] = dict(rows.fetchall())
-            out.update(self._ranges[lo])
-        return out
 
 
 class Expander:
@@ -184,16 +111,16 @@ class Expander:
                 spelled[word], typos[word] = self._close_terms(word, stems[word][0])
         splits = {w: self._splits(w) for w in words}
         every = {t for terms in (*spelled.values(), *typos.values()) for t in terms}
-        surface = self._surfaces(every)
+        surface = surfaces(self.stemmer, every)
 
         def alt(term: str) -> str:
             form = surface.get(term)
-            return fts_string(form) if form else fts_string(term) + "*"
+            return quote(form) if form else quote(term) + "*"
 
         for word in words:
-            alts = [fts_string(word)]
+            alts = [quote(word)]
             alts += [alt(t) for t in spelled.get(word, [])]
-            alts += [fts_string(f"{a} {b}") for a, b in splits[word]]
+            alts += [quote(f"{a} {b}") for a, b in splits[word]]
             self.variants[word] = list(dict.fromkeys(alts))
             self.typos[word] = [
                 a for a in dict.fromkeys(alt(t) for t in typos.get(word, [])) if a not in alts
@@ -210,7 +137,7 @@ class Expander:
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
-        spelled = {stem.replace(a, b) for a, b in _SPELLINGS if a in stem} - {stem}
+        spelled = spelling_variants(stem)
         known = self.vocab.counts([*spelled, stem])
         spelled_terms = sorted((t for t in known if t != stem), key=lambda t: -known[t])
         limit = max_distance(max(len(word), len(stem)))
@@ -247,18 +174,6 @@ class Expander:
             for a, b in pairs
             if counts.get(stems.get(a, ""), 0) > 1 and counts.get(stems.get(b, ""), 0) > 1
         ][:3]
-
-    def _surfaces(self, terms: set[str]) -> dict[str, str]:
-        """A word the tokenizer turns into each term (a stem is not always its own stem)."""
-        tries = {t: [t + s for s in _SUFFIXES] for t in terms}
-        stems = self.stemmer.tokens({w for ws in tries.values() for w in ws})
-        out: dict[str, str] = {}
-        for term, words in tries.items():
-            for w in words:
-                if stems[w] == [term]:
-                    out[term] = w
-                    break
-        return out
 
     def expand(self, term: Term) -> str:
         """One query term as an FTS5 expression over its variants."""

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 from .. import ids
 from ..errors import QueryError
+from .textindex import quote
 
 FTS_COLUMNS = {"title": "title", "abstract": "abstract", "author": "authors_text"}
 SQL_FIELDS = ("cat", "id")
@@ -266,13 +267,8 @@ def parse(query: str) -> Node | None:
 # -- compiling ------------------------------------------------------------------------
 
 
-def fts_string(text: str) -> str:
-    """One FTS5 string literal: the text is data, never syntax."""
-    return '"' + text.replace('"', '""') + '"'
-
-
 def term_fts(term: Term) -> str:
-    expr = fts_string(term.text) + ("*" if term.prefix else "")
+    expr = quote(term.text) + ("*" if term.prefix else "")
     return f"{term.column} : {expr}" if term.column else expr
 
 

@@ -167,60 +167,113 @@ def _savepoint(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("RELEASE rank_scratch")
 
 
-def stems(conn: sqlite3.Connection, words: Iterable[str]) -> dict[str, list[str]]:
-    """The index's terms for each word or phrase: "Layer-wise models" -> ["layer", "wise", "model"]."""
-    todo = list(dict.fromkeys(words))
-    out: dict[str, list[str]] = {w: [] for w in todo}
-    if not todo:
-        return out
-    with Scratch(conn) as s:
-        s.add((n, w, None) for n, w in enumerate(todo, 1))
-        vocab = s._vocab("instance")
-        found = conn.execute(f"SELECT doc, offset, term FROM {vocab} ORDER BY doc, offset")
-        for doc, _offset, term in found:
-            out[todo[doc - 1]].append(term)
-    return out
+class Stemmer:
+    """The index's own tokenizer run over any words or phrases (through a temp FTS5
+    table with the store's tokenize= option), cached: "Layer-wise models" ->
+    ["layer", "wise", "model"]."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.cache: dict[str, list[str]] = {}
+
+    def tokens(self, words: Iterable[str]) -> dict[str, list[str]]:
+        words = list(dict.fromkeys(words))
+        todo = [w for w in words if w not in self.cache]
+        if todo:
+            with Scratch(self.conn) as s:
+                s.add((n, w, None) for n, w in enumerate(todo, 1))
+                for word in todo:
+                    self.cache[word] = []
+                vocab = s._vocab("instance")
+                found = self.conn.execute(f"SELECT doc, term FROM {vocab} ORDER BY doc, offset")
+                for doc, term in found:
+                    self.cache[todo[doc - 1]].append(term)
+        return {w: self.cache[w] for w in words}
+
+    def stem(self, word: str) -> str | None:
+        """The one term a word becomes, or None (no term, or several)."""
+        toks = self.tokens([word])[word]
+        return toks[0] if len(toks) == 1 else None
 
 
-_SUFFIXES = ("", "e", "s", "y", "ing", "ed", "ion", "ation", "al", "ity", "er", "ic", "es")
+# British/American spellings, as stems: quantis/quantiz, analys/analyz, colour/color.
+SPELLINGS = (("is", "iz"), ("iz", "is"), ("ys", "yz"), ("yz", "ys"), ("our", "or"), ("or", "our"))
 
 
-def surface_queries(conn: sqlite3.Connection, terms: list[str]) -> dict[str, str]:
-    """For each index term, an FTS5 string that the tokenizer turns into exactly that term
-    (a porter stem is not always its own stem); terms without one are left out."""
-    found = stems(conn, terms)
-    out = {t: quote(t) for t in terms if found.get(t) == [t]}
-    tries = {t: [t + s for s in _SUFFIXES[1:]] for t in terms if t not in out}
-    found = stems(conn, [w for ws in tries.values() for w in ws])
+def spelling_variants(stem: str) -> set[str]:
+    """The other spellings of a stem (quantiz -> quantis), itself left out."""
+    return {stem.replace(a, b) for a, b in SPELLINGS if a in stem} - {stem}
+
+
+# Endings tried to find a word that the tokenizer turns into a given term.
+_SUFFIXES = ("", "e", "s", "y", "ing", "ed", "ion", "ation", "ate", "al", "ity", "er", "ic", "es")
+
+
+def surfaces(stemmer: Stemmer, terms: Iterable[str]) -> dict[str, str]:
+    """For each index term, a word that the tokenizer turns into exactly that term (a
+    porter stem is not always its own stem: "quantiz" -> "quantize"); terms without one
+    are left out."""
+    tries = {t: [t + s for s in _SUFFIXES] for t in dict.fromkeys(terms)}
+    found = stemmer.tokens(w for ws in tries.values() for w in ws)
+    out: dict[str, str] = {}
     for term, words in tries.items():
         for w in words:
-            if found.get(w) == [term]:
-                out[term] = quote(w)
+            if found[w] == [term]:
+                out[term] = w
                 break
     return out
 
 
-class Vocabulary:
-    """Terms of the store's index with their document counts (a temp fts5vocab table).
+def surface_queries(conn: sqlite3.Connection, terms: list[str]) -> dict[str, str]:
+    """``surfaces`` as FTS5 strings: each matches exactly its term."""
+    return {t: quote(w) for t, w in surfaces(Stemmer(conn), terms).items()}
 
-    Reads are by term or by prefix range: the whole vocabulary of a large store is
-    never read."""
+
+class Vocabulary:
+    """The terms of the store's index with their document counts (a temp fts5vocab
+    table over papers_fts), cached.
+
+    Reading the whole vocabulary costs time in proportion to the whole index (about
+    50 ms per 2,000 papers), so reads are by term or by prefix range."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._counts: dict[str, int] = {}
+        self._ranges: dict[str, dict[str, int]] = {}
         conn.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.rank_vocab "
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.papers_vocab "
             "USING fts5vocab(main, papers_fts, row)"
         )
 
     def count(self, term: str) -> int:
-        row = self.conn.execute("SELECT doc FROM temp.rank_vocab WHERE term = ?", [term])
-        found = row.fetchone()
-        return found[0] if found else 0
+        """How many papers have the term."""
+        return self.counts([term]).get(term, 0)
 
-    def with_prefix(self, prefix: str) -> dict[str, int]:
-        hi = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        rows = self.conn.execute(
-            "SELECT term, doc FROM temp.rank_vocab WHERE term >= ? AND term < ?", [prefix, hi]
-        )
-        return dict(rows.fetchall())
+    def counts(self, terms: Iterable[str]) -> dict[str, int]:
+        """term -> papers, for the terms that are in the index."""
+        out: dict[str, int] = {}
+        for t in sorted(set(terms)):
+            if t not in self._counts:
+                row = self.conn.execute(
+                    "SELECT doc FROM temp.papers_vocab WHERE term = ?", [t]
+                ).fetchone()
+                self._counts[t] = row[0] if row else 0
+            if self._counts[t]:
+                out[t] = self._counts[t]
+        return out
+
+    def near(self, stem: str) -> dict[str, int]:
+        """Terms that could be close to stem: those starting with its first two letters,
+        or those swapped, or its first and third (tarnsform, rtansform: transform).
+        Other typos in the first letters are not found."""
+        out: dict[str, int] = {}
+        for lo in dict.fromkeys((stem[:2], stem[1::-1], stem[0] + stem[2:3])):
+            if lo not in self._ranges:
+                hi = lo[:-1] + chr(ord(lo[-1]) + 1)
+                rows = self.conn.execute(
+                    "SELECT term, doc FROM temp.papers_vocab WHERE term >= ? AND term < ?",
+                    [lo, hi],
+                )
+                self._ranges[lo] = dict(rows.fetchall())
+            out.update(self._ranges[lo])
+        return out

@@ -19,10 +19,9 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..find.textindex import Vocabulary, quote, stems, surface_queries
+from ..find.textindex import Stemmer, Vocabulary, quote, spelling_variants, surface_queries
 from ..text import delatex, fold
 
-_SPELLINGS = (("is", "iz"), ("iz", "is"), ("ys", "yz"), ("yz", "ys"), ("our", "or"), ("or", "our"))
 _NAME_SPLIT = re.compile(r"[^\w]+")
 _MARKS = "[\u0300-\u036f]*"
 _SEP = _MARKS + "[\\s.-]?"
@@ -49,7 +48,7 @@ def keywords(
 
     ``vocabulary`` (term -> papers, from a sample of the store) is where spelling
     variants and split words are looked for."""
-    found = stems(conn, weights)
+    found = Stemmer(conn).tokens(weights)
     texts = [t for t in weights if found.get(t)]  # only punctuation: nothing to find
     alts = {t: [quote(t)] for t in texts}
     if fuzzy and texts:
@@ -75,7 +74,9 @@ def _variants(
         elif len(found[text]) == 1:
             single[text] = parts[0] if parts else text
     halves = {t: _halves(w) for t, w in single.items()}
-    half_stems = stems(conn, [h for pairs in halves.values() for pair in pairs for h in pair])
+    half_stems = Stemmer(conn).tokens(
+        h for pairs in halves.values() for pair in pairs for h in pair
+    )
     common = {h for h, t in half_stems.items() if len(t) == 1 and vocabulary.get(t[0], 0) > 1}
     close: dict[str, set[str]] = {}
     for text in single:
@@ -97,7 +98,7 @@ def _halves(word: str) -> list[tuple[str, str]]:
 def _close_terms(stem: str, threshold: float, vocabulary: dict[str, int]) -> set[str]:
     """British/American spellings of a stem, and terms of the vocabulary within the
     rapidfuzz ratio threshold (sharing its first three letters)."""
-    close = {stem.replace(a, b) for a, b in _SPELLINGS if a in stem}
+    close = spelling_variants(stem)
     if len(stem) >= 5:
         from rapidfuzz import fuzz, process
 

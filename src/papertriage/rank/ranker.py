@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from ..find.textindex import MainView, Scratch, stems
+from ..find.textindex import MainView, Scratch, Stemmer
 from ..models import paper_day
 from . import learned, matching
 from .profile import Profile
@@ -226,7 +226,7 @@ def surface_words(conn: sqlite3.Connection, text: str) -> dict[str, str]:
 
     words = list(dict.fromkeys(re.findall(r"[^\W_]+", fold(text))))
     out: dict[str, str] = {}
-    for word, terms in stems(conn, words).items():
+    for word, terms in Stemmer(conn).tokens(words).items():
         if len(terms) == 1:
             out.setdefault(terms[0], word)
     return out
