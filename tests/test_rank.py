@@ -103,6 +103,21 @@ def test_author_names_tolerate_initials_accents_and_order(store, name, matches):
     assert s["1204.3980"] == (2 if matches else 0)
 
 
+@pytest.mark.parametrize(
+    "name", ["B. Bollobas", "Bollobás, Béla", "bela bollobas", "Bollobass", "D. Kim", "Kim"]
+)
+def test_followed_authors_are_the_papers_filter_author_finds(store, name):
+    """One rule: the ranking's followed authors and --author match the same papers."""
+    from papertriage.find.authors import author_pks
+
+    rows = list_papers(store, limit=None)
+    pk = dict(store.execute("SELECT id, pk FROM papers"))
+    ranker = Ranker.build(store, profile(authors={name: 1}))
+    followed = {pk[r["id"]] for r in rows if ranker.authors.matches(list(r.get("authors") or []))}
+    assert followed == author_pks(store, [name])
+    assert followed  # each name is in the store (Bollobass: one typo in a long name)
+
+
 def test_negative_keyword_pushes_down(store):
     row = get_paper(store, "1209.2621")  # "A pseudo-differential calculus on graded Lie groups"
     plain = scores(store, profile(), [row["id"]])[row["id"]]

@@ -104,32 +104,58 @@ def surname(query: list[str], raw: str) -> str | None:
     return full[0] if "," in raw else full[-1]
 
 
-def author_pks(conn: sqlite3.Connection, names: list[str]) -> set[int]:
-    """Row keys (papers.pk) of papers with an author matching any of the names."""
-    from .fuzzy import Expander
-    from .textindex import quote
+class Name:
+    """A name typed by a person (an --author value, a followed author of the ranking
+    profile), ready to be matched: its folded parts, the FTS5 alternatives of its
+    surname (with the vocabulary's variants), and a quick test of an author's text."""
 
-    found: set[int] = set()
-    for raw in names:
-        query = tokens(raw)
-        key = surname(query, raw)
+    def __init__(self, conn: sqlite3.Connection, raw: str) -> None:
+        from .fuzzy import Expander
+        from .textindex import quote
+
+        self.raw = raw
+        self.parts = tokens(raw)
+        key = surname(self.parts, raw)
+        self.alternatives: list[str] = []
+        self._likely: re.Pattern[str] | None = None
         if key is None:
-            continue
+            return
         expander = Expander(conn, commoner=1)  # a rare name is still a name
         expander.prepare([key])
-        alts = (expander.variants.get(key) or [quote(key)]) + expander.typos.get(key, [])
-        other = next((t for t in query if t != key), None)
-        match = "authors_text : (" + " OR ".join(alts) + ")"
+        self.alternatives = (expander.variants.get(key) or [quote(key)]) + expander.typos.get(
+            key, []
+        )
+        other = next((t for t in self.parts if t != key), None)
+        self._likely = _prefilter(key, other, [*expander.words, key])
+
+    @property
+    def match(self) -> str | None:
+        """An FTS5 query over the authors column that finds every paper it could match."""
+        return "authors_text : (" + " OR ".join(self.alternatives) + ")" if self._likely else None
+
+    def could_be(self, text: str) -> bool:
+        """A quick test of an author (or the JSON of an author list): could it match?"""
+        return self._likely is not None and bool(self._likely.search(_plain(text)))
+
+    def is_author(self, author: str) -> bool:
+        """The one rule: is this author (as written in a paper) this name?"""
+        text = _plain(author)
+        return self.could_be(text) and matches(self.parts, tokens(text))
+
+
+def author_pks(conn: sqlite3.Connection, names: list[str]) -> set[int]:
+    """Row keys (papers.pk) of papers with an author matching any of the names."""
+    found: set[int] = set()
+    for raw in names:
+        name = Name(conn, raw)
+        if name.match is None:
+            continue
         rows = conn.execute(
             "SELECT pk, authors FROM papers WHERE pk IN "
             "(SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)",
-            [match],
+            [name.match],
         )
-        likely = _prefilter(key, other, [*expander.words, key])
         for pk, authors in rows:
-            for author in json.loads(authors) if authors else ():
-                text = _plain(author)
-                if likely.search(text) and matches(query, tokens(text)):
-                    found.add(pk)
-                    break
+            if any(name.is_author(a) for a in (json.loads(authors) if authors else ())):
+                found.add(pk)
     return found

@@ -6,21 +6,20 @@ accent. With ``fuzzy`` a keyword also matches its hyphenation variants (``layer-
 ``layer wise``, ``layerwise``), British/American spellings (quantisation) and terms of
 the store's vocabulary within a rapidfuzz ratio of ``fuzzy_threshold`` of it.
 
-Author names compare after LaTeX, accents and case are folded away: the surname must be
-equal (``Le Cun`` = ``LeCun``) and the first given name must agree, an initial matching
-any name that starts with it (``Y. LeCun`` = ``Yann LeCun``); a profile name without a
-given name matches on the surname alone. "Surname, Given" is understood.
+Followed authors match by the rule of `--author` (find/authors.py): names compare part
+by part after LaTeX, accents and case are folded away, an initial matching a name that
+starts with it (``Y. LeCun`` = ``Yann LeCun``, ``Le Cun`` = ``LeCun``); a profile name
+without a given name matches on the surname alone.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-import unicodedata
 from dataclasses import dataclass, field
 
+from ..find.authors import Name
 from ..find.textindex import Stemmer, Vocabulary, quote, spelling_variants, surface_queries
-from ..text import delatex, fold
 
 _NAME_SPLIT = re.compile(r"[^\w]+")
 _MARKS = "[\u0300-\u036f]*"
@@ -120,80 +119,29 @@ def _in_index(conn: sqlite3.Connection, terms: set[str]) -> set[str]:
 # -- authors --------------------------------------------------------------------------
 
 
-def name_parts(name: str) -> tuple[list[str], list[str]]:
-    """(given names, family names), folded: "Le Cun, Yann" -> (["yann"], ["le", "cun"])."""
-    text = fold(delatex(name))
-    if "," in text:
-        last, _, first = text.partition(",")
-        return _words(first), _words(last)
-    tokens = _words(text)
-    return tokens[:-1], tokens[-1:]
-
-
-def _words(text: str) -> list[str]:
-    return [t for t in _NAME_SPLIT.split(text) if t]
-
-
 class Authors:
-    """The followed authors, matched against a paper's author list."""
+    """The followed authors, matched against a paper's author list by the same rule as
+    `--author` (find.authors.Name)."""
 
-    def __init__(self, weights: dict[str, float]) -> None:
-        self.people: list[tuple[str, list[str], str, float]] = []
-        for name, weight in weights.items():
-            given, family = name_parts(name)
-            if family:
-                self.people.append((name, given, "".join(family), weight))
-        self.match = _authors_match(self.people)  # an FTS5 query that finds them all
-        self._by_surname: dict[str, list[tuple[str, list[str], float]]] = {}
-        for name, given, surname, weight in self.people:
-            self._by_surname.setdefault(surname, []).append((name, given, weight))
-        # Each surname as a whole word, with any spacing or accents inside: lecun, le cun,
-        # le-cun; the text is decomposed (NFKD), so an accent is a mark after its letter.
-        hints = [_SEP.join(re.escape(c) for c in s) + _MARKS for _, _, s, _ in self.people]
-        self._hint = re.compile(r"\b(?:" + "|".join(hints) + r")\b") if hints else None
+    def __init__(self, conn: sqlite3.Connection, weights: dict[str, float]) -> None:
+        names = [(Name(conn, name), weight) for name, weight in weights.items()]
+        self.people = [(n, w) for n, w in names if n.match is not None]
+        # An FTS5 query that finds them all.
+        alts = [alt for n, _w in self.people for alt in n.alternatives]
+        self.match = f"authors_text : ({' OR '.join(dict.fromkeys(alts))})" if alts else None
 
     def could_match(self, text: str) -> bool:
         """A fast test on the raw author list (JSON or joined): could anyone match?"""
-        if self._hint is None or not text:
-            return False
-        low = text.lower()
-        return bool(self._hint.search(low if low.isascii() else unicodedata.normalize("NFKD", low)))
+        return bool(text) and any(n.could_be(text) for n, _w in self.people)
 
     def matches(self, authors: list[str]) -> list[tuple[str, str, float]]:
         """(followed name, author as written, weight) for each followed author found."""
-        found: dict[str, tuple[str, str, float]] = {}
-        for author in authors:
-            tokens = _author_tokens(author)
-            for cut in (1, 2):  # "Le Cun" written as two words
-                if len(tokens) < cut:
-                    continue
-                for name, given, weight in self._by_surname.get("".join(tokens[-cut:]), ()):
-                    first = tokens[: len(tokens) - cut]
-                    if name not in found and (
-                        not given or (first and _same_given(given[0], first[0]))
-                    ):
-                        found[name] = (name, author, weight)
-        return [found[name] for name, *_ in self.people if name in found]
-
-
-def _authors_match(people: list[tuple[str, list[str], str, float]]) -> str | None:
-    """authors_text : (...) with each surname, also split in two ("le cun" for lecun)."""
-    alts: list[str] = []
-    for _name, _given, surname, _w in people:
-        alts.append(quote(surname))
-        alts += [quote(f"{surname[:i]} {surname[i:]}") for i in range(2, len(surname) - 1)]
-    return f"authors_text : ({' OR '.join(dict.fromkeys(alts))})" if alts else None
-
-
-def _author_tokens(author: str) -> list[str]:
-    given, family = name_parts(author)
-    return [*given, *family]
-
-
-def _same_given(a: str, b: str) -> bool:
-    if len(a) == 1 or len(b) == 1:
-        return a[0] == b[0]
-    return a == b
+        out = []
+        for name, weight in self.people:
+            author = next((a for a in authors if name.is_author(a)), None)
+            if author is not None:
+                out.append((name.raw, author, weight))
+        return out
 
 
 # -- categories -----------------------------------------------------------------------

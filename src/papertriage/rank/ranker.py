@@ -45,7 +45,7 @@ class Ranker:
         need = (p.learned and any(f.kept for f in fb)) or (p.keywords and p.fuzzy)
         sample = learned.store_sample(conn) if need else (0, {})
         self.keywords = matching.keywords(conn, p.keywords, p.fuzzy, p.fuzzy_threshold, sample[1])
-        self.authors = matching.Authors(p.authors)
+        self.authors = matching.Authors(conn, p.authors)
         self.model = learned.fit(conn, fb, p.skipped, sample) if p.learned else None
         self._days: dict[tuple[Any, Any], tuple[float, int]] = {}
         self._categories: dict[tuple[Any, Any], list[tuple[str, float]]] = {}
