@@ -73,10 +73,6 @@ def err_console() -> Any:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def warn(message: str) -> None:
-    err_console().print(message, markup=False)
-
-
 @contextmanager
 def handle_errors() -> Iterator[None]:
     """Turn the project's errors into one line on stderr and exit code 1."""
