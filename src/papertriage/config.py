@@ -74,7 +74,8 @@ def check_keys(
     for key, item in value.items():
         if key not in schema:
             raise ConfigError(f"{path}: unknown key '{section}.{key}' (known: {', '.join(schema)})")
-        expected = schema[key] if isinstance(schema[key], tuple) else (schema[key],)
+        spec = schema[key]
+        expected: tuple[type, ...] = spec if isinstance(spec, tuple) else (spec,)
         # bool is an int subclass: `retries: yes` must not pass as a number.
         ok = item is None or (
             isinstance(item, expected) and not (isinstance(item, bool) and bool not in expected)

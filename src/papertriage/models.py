@@ -99,10 +99,12 @@ def paper_day(row: Mapping[str, Any]) -> str | None:
     What `--since`/`--until` compare, the date order sorts by, recency counts from and
     the export shows. The store computes the same rule in SQL as the `day` column
     (migration m004); tests/test_paper_day.py holds the two equal."""
-    days = [d[:10] for d in (row.get("published"), row.get("hf_featured")) if d and d[:10]]
+    days: list[str] = [
+        d[:10] for d in (row.get("published"), row.get("hf_featured")) if d and d[:10]
+    ]
     if days:
         return max(days)
-    seen = row.get("first_seen")
+    seen: str | None = row.get("first_seen")
     return seen[:10] if seen and seen[:10] else None
 
 

@@ -112,10 +112,11 @@ def _gmt_day(value: str) -> str | None:
     if len(clock) != 3:
         return None
     try:
-        year, hms = int(parts[3]), [int(x) for x in clock]
+        year, (hour, minute, second) = int(parts[3]), (int(x) for x in clock)
         if year < 100:  # the email parser reads these as two-digit years
             return None
-        return datetime(year, _MONTHS[parts[2]], int(parts[1]), *hms).date().isoformat()
+        day = datetime(year, _MONTHS[parts[2]], int(parts[1]), hour, minute, second)
+        return day.date().isoformat()
     except ValueError:
         return None
 

@@ -229,9 +229,9 @@ def _help_cache(argv: list[str]) -> Path | None:
     package = Path(__file__).parent.parent  # every module of papertriage, not only the CLI
     parts = [sys.version, sys.argv[0], str(shutil.get_terminal_size().columns), *argv]
     typer_spec = find_spec("typer")
-    stamps = [package.rglob("*.py"), [Path(typer_spec.origin)] if typer_spec else []]
-    for group in stamps:
-        for f in sorted(group):  # type: ignore[type-var]
+    typer_file = [Path(typer_spec.origin)] if typer_spec and typer_spec.origin else []
+    for group in (package.rglob("*.py"), typer_file):
+        for f in sorted(group):
             st = f.stat()
             parts.append(f"{f}:{st.st_mtime_ns}:{st.st_size}")
     key = hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16]

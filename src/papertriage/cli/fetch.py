@@ -210,7 +210,7 @@ def _dry_run(listings: list[Any], db: Path | None) -> None:
     )
 
 
-def _progress(console: Any) -> Any:
+def _progress(console: Any) -> _Quiet:
     """Rich progress on stderr (one line per source, per page) only on a terminal."""
     return _RichProgress(console) if sys.stderr.isatty() else _Quiet()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import nullcontext
-from typing import Annotated
+from contextlib import AbstractContextManager, nullcontext
+from typing import Annotated, Any
 
 import typer
 
@@ -285,7 +285,7 @@ def _has_profile() -> bool:
     return bool(load_config().get("rank"))
 
 
-def _screen_for_session():  # type: ignore[no-untyped-def]
+def _screen_for_session() -> AbstractContextManager[Any]:
     """Single keys on a terminal; one key per line when stdin is a pipe or file."""
     from ..triage.screen import LineScreen, TerminalScreen
 

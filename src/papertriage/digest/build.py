@@ -71,7 +71,7 @@ def new_condition(runs: list[int]) -> tuple[list[str], list[Any]]:
 def new_count(conn: sqlite3.Connection, day: str) -> int:
     """How many papers were first seen in a run of that day."""
     where, params = new_condition(run_ids(conn, day))
-    return conn.execute(f"SELECT count(*) FROM papers WHERE {where[0]}", params).fetchone()[0]
+    return int(conn.execute(f"SELECT count(*) FROM papers WHERE {where[0]}", params).fetchone()[0])
 
 
 def best_new(conn: sqlite3.Connection, day: str, top: int) -> list[dict[str, Any]]:

@@ -134,9 +134,7 @@ def tex_escape(text: str | None) -> str:
     return "".join(out)
 
 
-_ASCII_TABLE = str.maketrans(
-    {**_TEXT_SPECIALS, **{chr(c): " " for c in (*range(32), 127)}}  # type: ignore[arg-type]
-)
+_ASCII_TABLE = str.maketrans({**_TEXT_SPECIALS, **{chr(c): " " for c in (*range(32), 127)}})
 
 
 def _plain(text: str) -> str:

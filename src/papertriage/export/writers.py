@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 from urllib.parse import quote
 
 from ..models import paper_day
@@ -123,7 +123,16 @@ def groups(
     return [(heading, buckets[name]) for name, heading in section_order(buckets, opts.group_by)]
 
 
-Sections = Sequence[tuple[str | None, Sequence[Mapping[str, Any]]]]
+class Papers(Protocol):
+    """Papers a writer can say "N papers" of before reading them: a list, or the
+    store's Rows, read a chunk at a time."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]: ...
+
+
+Sections = Sequence[tuple[str | None, Papers]]
 
 
 def md_list(
@@ -151,7 +160,7 @@ def date_range(papers: Iterable[Mapping[str, Any]]) -> str:
 
 
 def write_markdown(
-    papers: Sequence[Mapping[str, Any]],
+    papers: Papers,
     out: TextIO,
     title: str,
     about: Sequence[str],

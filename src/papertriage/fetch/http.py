@@ -236,7 +236,9 @@ class Fetcher:
 
     def _backoff(self, attempt: int) -> float:
         base = min(self.settings.max_backoff, self.settings.backoff * 2 ** (attempt - 1))
-        return base * (0.5 + self.rng.random() / 2)  # "equal jitter": half fixed, half random
+        return float(
+            base * (0.5 + self.rng.random() / 2)
+        )  # "equal jitter": half fixed, half random
 
     def _note_rate_limit(self, group: str, headers: Mapping[str, str]) -> None:
         """Hugging Face says how many calls are left in the window: at 0, wait for the reset."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import FetchError, InputError, ServiceError, UnexpectedResponse
 from ..models import Paper
@@ -88,7 +88,7 @@ class FetchReport:
         return "\n".join(lines)
 
 
-class Progress:
+class Progress(Protocol):
     """What the fetch reports as it goes; the command shows it (Rich, on a terminal)."""
 
     def listing(self, listing: Listing) -> None: ...
@@ -100,6 +100,22 @@ class Progress:
     def waiting(self, seconds: float, reason: str) -> None: ...
 
 
+class _Silent:
+    """Progress that shows nothing (the default)."""
+
+    def listing(self, listing: Listing) -> None:
+        return None
+
+    def page(self, listing: Listing, pages: int, papers: int) -> None:
+        return None
+
+    def done(self, listing: Listing, outcome: str) -> None:
+        return None
+
+    def waiting(self, seconds: float, reason: str) -> None:
+        return None
+
+
 def run_fetch(
     conn: sqlite3.Connection,
     listings: list[Listing],
@@ -108,7 +124,7 @@ def run_fetch(
     refresh: bool = False,
 ) -> FetchReport:
     """Fetch every listing; failures are recorded per source, never raised."""
-    progress = progress or Progress()
+    progress = progress or _Silent()
     with transaction(conn):
         conn.execute(
             "UPDATE runs SET outcome = 'interrupted', finished = ? "
@@ -245,9 +261,10 @@ def check_body(reply: Reply, listing: Listing) -> None:
 
 
 def cache_entry(conn: sqlite3.Connection, url: str) -> sqlite3.Row | None:
-    return conn.execute(
+    row: sqlite3.Row | None = conn.execute(
         "SELECT etag, last_modified, content_hash, fetched FROM http_cache WHERE url = ?", [url]
     ).fetchone()
+    return row
 
 
 def conditional_headers(cached: sqlite3.Row | dict[str, Any] | None) -> dict[str, str]:

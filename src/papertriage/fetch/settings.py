@@ -96,7 +96,9 @@ def load_fetch_settings(config: dict[str, Any] | None = None) -> FetchSettings:
     paging = {k: http_conf.pop(k, v) for k, v in PAGING_DEFAULTS.items()}
     if paging["page_size"] > 100:
         raise ConfigError(f"{path}: 'http.page_size' is at most 100 (Hugging Face's limit)")
-    values = {k: v if k in ("attempts", "max_bytes") else float(v) for k, v in http_conf.items()}
+    values: dict[str, Any] = {
+        k: v if k in ("attempts", "max_bytes") else float(v) for k, v in http_conf.items()
+    }
     http = HttpSettings(**values, contact=contact)
     return FetchSettings(
         urls=_urls(path, config.get("urls") or {}),

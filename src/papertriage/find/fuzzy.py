@@ -19,6 +19,7 @@ Nothing is cached on disk.
 from __future__ import annotations
 
 import sqlite3
+from typing import TypeGuard
 
 from .query import And, Column, Node, Not, Or, Term
 from .textindex import Stemmer, Vocabulary, quote, spelling_variants, surfaces
@@ -84,10 +85,10 @@ class Expander:
         while i < len(children):
             a = children[i]
             b = children[i + 1] if i + 1 < len(children) else None
-            if _plain(a) and _plain(b) and a.column == b.column:  # type: ignore[union-attr]
-                joined = a.text + b.text  # type: ignore[union-attr]
+            if _plain(a) and _plain(b) and a.column == b.column:
+                joined = a.text + b.text
                 if joined.isalpha() and self._is_term(joined):
-                    out.append(Or((And((a, b)), Term(joined, column=a.column))))  # type: ignore[union-attr]
+                    out.append(Or((And((a, b)), Term(joined, column=a.column))))
                     i += 2
                     continue
             out.append(a)
@@ -188,7 +189,7 @@ class Expander:
         return f"{term.column} : {expr}" if term.column else expr
 
 
-def _plain(node: Node | None) -> bool:
+def _plain(node: Node | None) -> TypeGuard[Term]:
     return isinstance(node, Term) and not node.phrase and not node.prefix
 
 

@@ -181,7 +181,7 @@ class Ranker:
             age = max(0, (self.today - date.fromisoformat(day)).days)
         except ValueError:
             return 0.0
-        return self.profile.recency * 0.5 ** (age / self.profile.half_life)
+        return float(self.profile.recency * 0.5 ** (age / self.profile.half_life))
 
 
 def paper_pks(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, int]]:

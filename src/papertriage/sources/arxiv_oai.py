@@ -138,7 +138,10 @@ def _record_to_paper(record: Element, n: int, origin: str) -> Paper | None:
             f"unsupported OAI-PMH metadata format <{local_name(meta.tag)}> (use arXiv or arXivRaw)",
         )
     header_id = child_text(header, f"{OAI}identifier") if header is not None else None
-    found = ids.try_parse_id(fields.pop("id_text")) or ids.try_parse_id(header_id)
+    id_text = fields.pop("id_text")
+    found = ids.try_parse_id(id_text if isinstance(id_text, str) else None) or ids.try_parse_id(
+        header_id
+    )
     if found is None:
         raise no_id_error(origin, n)
     paper_id, id_version = found

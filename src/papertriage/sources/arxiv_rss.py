@@ -86,6 +86,7 @@ def parse(data: bytes, origin: str) -> Iterator[Paper]:
 def feed_info(data: bytes, origin: str) -> dict[str, str | list[str] | None]:
     """The feed's announcement date ('YYYY-MM-DD') and the categories it lists."""
     root = load_xml(data, origin)
+    channel: Element | None
     if root.tag == "rss":
         channel = _rss_channel(root, origin)
         date = _rss_feed_date(channel)
@@ -281,7 +282,7 @@ def _atom_entry(entry: Element, n: int, origin: str, feed_date: str | None) -> P
     date = parse_date(child_text(entry, f"{ATOM}published")) or feed_date
     primary = entry.find(f"{ARXIV}primary_category")
     authors = split_authors(child_text(entry, f"{DC}creator")) or [
-        child_text(a, f"{ATOM}name") for a in entry.iterfind(f"{ATOM}author")
+        name for a in entry.iterfind(f"{ATOM}author") if (name := child_text(a, f"{ATOM}name"))
     ]
     return make_paper(
         id=found[0],

@@ -58,8 +58,7 @@ def record_to_paper(record: dict[str, Any], origin: str, n: int) -> Paper:
         raise InputError(origin, f"bad arXiv id {record.get('id')!r}", where=str(n))
     versions = [v for v in _list(record.get("versions")) if isinstance(v, dict)]
     numbers = [_vnum(v.get("version")) for v in versions]
-    dates = [parse_date(v.get("created")) for v in versions]
-    dates = [d for d in dates if d]
+    dates = [d for d in (parse_date(v.get("created")) for v in versions) if d]
     categories = _text(record.get("categories")).split()
     raw = {k: v for k, v in record.items() if k not in IN_PAPERS}
     if not isinstance(record.get("categories"), str | None):

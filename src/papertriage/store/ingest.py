@@ -154,7 +154,7 @@ class Ingest:
             [key],
         ).fetchone()
         if row:
-            return row[0]
+            return str(row[0])
         # Near-identical titles (a typo fixed between versions, a stray symbol): compare
         # against titles sharing the first word, with rapidfuzz.
         from rapidfuzz import fuzz, process

@@ -21,7 +21,7 @@ def resolve_id(conn: sqlite3.Connection, text: str) -> str:
         return pid
     row = conn.execute("SELECT paper_id FROM aliases WHERE alias = ?", [pid]).fetchone()
     if row:
-        return row[0]
+        return str(row[0])
     raise NotFoundError(f"no paper {pid} in the store (try `papertriage list` or `fetch`)")
 
 
@@ -101,7 +101,10 @@ def list_papers(
 
 def counts(conn: sqlite3.Connection) -> dict[str, Any]:
     """Figures for `db info`."""
-    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+
+    def one(sql: str) -> int:
+        return int(conn.execute(sql).fetchone()[0])
+
     return {
         "papers": one("SELECT count(*) FROM papers"),
         "provisional": one("SELECT count(*) FROM papers WHERE id LIKE 'prov:%'"),

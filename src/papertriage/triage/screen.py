@@ -153,7 +153,7 @@ class TerminalScreen:
         self._line_mode()
         self.console.show_cursor(True)
         try:
-            return self.console.input(prompt)
+            return str(self.console.input(prompt))
         except EOFError:
             return None
         finally:
