@@ -24,6 +24,7 @@ from .options import (
     TagOpt,
     UntaggedOpt,
     UntilOpt,
+    filters,
     make_selection,
     parse_day,
 )
@@ -127,11 +128,7 @@ def export(
     from ..export import writers as writers
     from ..store.db import snapshot
 
-    sel = make_selection(
-        query=query, fuzzy=fuzzy, author=author, category=category, since=since, until=until,
-        tag=tag, untagged=untagged, min_upvotes=min_upvotes, new=new, seen=seen, source=source,
-        sort=sort.value, limit=limit or None, offset=offset,
-    )  # fmt: skip
+    sel = make_selection(**filters(locals()), sort=sort.value, limit=limit or None, offset=offset)
     day = parse_day(date, "--date")
     heading = (title or "Reading list") + (f", {day}" if day else "")
     extra = [c for c, on in (("abstract", abstracts), ("ai_summary", summary)) if on]

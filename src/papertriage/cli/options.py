@@ -110,6 +110,18 @@ def parse_day(value: str | None, option: str) -> str | None:
         return text.parse_day(value, option=option)
 
 
+# The parameter names of the shared filter options, as every command declares them.
+FILTERS = (
+    "query", "fuzzy", "author", "category", "since", "until",
+    "tag", "untagged", "min_upvotes", "new", "seen", "source",
+)  # fmt: skip
+
+
+def filters(values: dict[str, Any]) -> dict[str, Any]:
+    """The shared filter options among a command's parameters (its ``locals()``)."""
+    return {name: values[name] for name in FILTERS}
+
+
 def make_selection(**options: Any) -> Selection:
     """find.selection.make_selection, a bad value reported as Typer reports them."""
     with as_bad_parameter():

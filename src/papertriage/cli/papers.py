@@ -26,6 +26,7 @@ from .options import (
     TagOpt,
     UntaggedOpt,
     UntilOpt,
+    filters,
     make_selection,
 )
 
@@ -136,11 +137,7 @@ def list_(
     from ..output import write_rows
     from ..rank.ranking import find
 
-    sel = make_selection(
-        query=query, fuzzy=fuzzy, author=author, category=category, since=since, until=until,
-        tag=tag, untagged=untagged, min_upvotes=min_upvotes, new=new, seen=seen, source=source,
-        sort=sort, limit=limit or None, offset=offset,
-    )  # fmt: skip
+    sel = make_selection(**filters(locals()), sort=sort, limit=limit or None, offset=offset)
     with handle_errors():
         conn = open_store(db)
         found = find(conn, sel)

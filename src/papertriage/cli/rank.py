@@ -22,6 +22,7 @@ from .options import (
     TagOpt,
     UntaggedOpt,
     UntilOpt,
+    filters,
     make_selection,
 )
 
@@ -59,11 +60,7 @@ def rank(
     from ..rank.ranking import default_selection, explain, iter_ranked, with_rows
     from .rank_view import write_explanation, write_ranked
 
-    sel = make_selection(
-        query=query, fuzzy=fuzzy, author=author, category=category, since=since, until=until,
-        tag=tag, untagged=untagged, min_upvotes=min_upvotes, new=new, seen=seen, source=source,
-        sort="date", limit=None, offset=0,
-    )  # fmt: skip
+    sel = make_selection(**filters(locals()), sort="date", limit=None, offset=0)
     with handle_errors():
         conn = open_store(db)
         if explain_id:

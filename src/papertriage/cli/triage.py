@@ -25,6 +25,7 @@ from .options import (
     TagOpt,
     UntaggedOpt,
     UntilOpt,
+    filters,
     make_selection,
 )
 
@@ -256,12 +257,8 @@ def triage(
 
     with handle_errors():
         conn = open_store(db)
-        sel = make_selection(
-            query=query, fuzzy=fuzzy, author=author, category=category, since=since,
-            until=until, tag=tag, untagged=untagged, min_upvotes=min_upvotes, new=new,
-            seen=False if seen is None else seen, source=source, sort=sort or "date",
-            limit=limit, offset=offset,
-        )  # fmt: skip
+        chosen = filters(locals()) | {"seen": False if seen is None else seen}
+        sel = make_selection(**chosen, sort=sort or "date", limit=limit, offset=offset)
         papers = load_queue(
             conn, sel, by_score=sort == "score" or (sort is None and _has_profile())
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from xml.etree.ElementTree import Element, ParseError, tostring
 
 import defusedxml.ElementTree as SafeET
@@ -37,8 +38,15 @@ _MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
 
 def load_xml(data: bytes, origin: str) -> Element:
     """Parse bytes into an element tree safely, or raise a one-line InputError."""
-    try:
+    with xml_errors(origin):
         return SafeET.fromstring(_undo_double_utf8(data))
+
+
+@contextmanager
+def xml_errors(origin: str) -> Iterator[None]:
+    """XML that cannot be read (broken, unsafe, an unknown encoding) as one-line InputErrors."""
+    try:
+        yield
     except ParseError as exc:
         raise InputError(origin, f"not well-formed XML (truncated or not XML?): {exc}") from None
     except DefusedXmlException as exc:

@@ -9,16 +9,15 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from typing import BinaryIO
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
 
 from .. import ids
 from ..errors import InputError
 from ..models import Paper, make_paper
 from ..text import parse_date
-from .arxiv_api import child_text, local_name, no_id_error, raw_xml, wrong_format
+from .arxiv_api import child_text, local_name, no_id_error, raw_xml, wrong_format, xml_errors
 from .arxiv_rss import split_authors, tex_name
 
 SOURCE = "arxiv-oai"
@@ -72,7 +71,7 @@ def _ended_elements(fh: BinaryIO, origin: str, any_verb: bool = False) -> Iterat
     with it, so memory stays flat however many records the page holds.
     """
     stack: list[Element] = []
-    try:
+    with xml_errors(origin):
         for event, elem in SafeET.iterparse(fh, events=("start", "end")):
             if event == "start":
                 _check_start(elem, len(stack), origin, any_verb)
@@ -85,12 +84,6 @@ def _ended_elements(fh: BinaryIO, origin: str, any_verb: bool = False) -> Iterat
             yield elem
             if len(stack) == 2:  # a record (or token) under the verb element: done with it
                 stack[-1].remove(elem)
-    except ParseError as exc:
-        raise InputError(origin, f"not well-formed XML (truncated or not XML?): {exc}") from None
-    except DefusedXmlException as exc:
-        raise InputError(origin, f"unsafe XML refused: {type(exc).__name__}") from None
-    except LookupError as exc:  # <?xml encoding="..."?> naming no codec Python knows
-        raise InputError(origin, f"XML in an unknown character encoding ({exc})") from None
 
 
 def _check_start(elem: Element, depth: int, origin: str, any_verb: bool) -> None:

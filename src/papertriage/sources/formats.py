@@ -97,16 +97,9 @@ def _json(data: bytes, origin: str, kind: str | None) -> Iterator[Paper]:
 
 def _jsonl(fh: BinaryIO, origin: str) -> Iterator[Paper]:
     from . import kaggle, native
+    from .lines import json_lines
 
-    for n, line in enumerate(fh, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            raise InputError(
-                origin, f"broken JSON line ({exc.args[0].split(':')[0]})", where=str(n)
-            ) from None
+    for n, record in json_lines(fh, origin):
         if kaggle.looks_like(record):
             yield kaggle.record_to_paper(record, origin, n)
         else:

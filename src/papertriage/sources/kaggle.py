@@ -19,6 +19,7 @@ from .. import ids
 from ..errors import InputError
 from ..models import Paper, make_paper
 from ..text import clean, delatex, parse_date
+from .lines import json_lines
 
 KEYS = {"id", "title", "abstract", "versions"}
 # Record key -> papers column, for the keys a sighting leaves to the paper's row.
@@ -38,15 +39,7 @@ def looks_like(record: Any) -> bool:
 
 
 def parse_stream(fh: BinaryIO, origin: str) -> Iterator[Paper]:
-    for n, line in enumerate(fh, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            raise InputError(
-                origin, f"broken JSON line ({exc.args[0].split(':')[0]})", where=str(n)
-            ) from None
+    for n, record in json_lines(fh, origin):
         if not looks_like(record):
             raise InputError(origin, "not a Kaggle arXiv snapshot record", where=str(n))
         yield record_to_paper(record, origin, n)
