@@ -50,13 +50,18 @@ CategoryOpt = Annotated[
 SinceOpt = Annotated[
     str | None,
     typer.Option(
-        "--since", metavar="DATE", help="On or after: YYYY-MM-DD, 7d, 2w, today, yesterday."
+        "--since",
+        metavar="DATE",
+        help="Dated on or after: YYYY-MM-DD, 7d, 2w, today, yesterday. A paper's date is the "
+        "later of its arXiv date and its day on HF Daily Papers (else the day first fetched).",
     ),
 ]
 UntilOpt = Annotated[
     str | None,
     typer.Option(
-        "--until", metavar="DATE", help="On or before: YYYY-MM-DD, 7d, 2w, today, yesterday."
+        "--until",
+        metavar="DATE",
+        help="Dated on or before: YYYY-MM-DD, 7d, 2w, today, yesterday (the same date).",
     ),
 ]
 TagOpt = Annotated[
