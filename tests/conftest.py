@@ -19,6 +19,9 @@ def env_setup(tmp_path, monkeypatch):
     monkeypatch.delenv("PAPERTRIAGE_DB", raising=False)
     monkeypatch.setenv("PAPERTRIAGE_CONFIG", str(tmp_path / "home" / "config.yaml"))
     monkeypatch.setenv("COLUMNS", "120")
+    # Fetch tests serve only the listings they name; the arXiv completion that follows a
+    # fetch is switched on by the tests of it (tests/test_complete.py).
+    monkeypatch.setenv("PAPERTRIAGE_COMPLETE", "0")
     return tmp_path
 
 

@@ -332,7 +332,8 @@ def _hf_pages() -> dict[str, bytes]:
 
 def _fetch_env(home: Path, url: str) -> dict[str, str]:
     home.mkdir(parents=True, exist_ok=True)
-    (home / "config.yaml").write_text("sources: [hf, arxiv]\ncategories: [cs.LG, cs.CL]\n")
+    config = "sources: [hf, arxiv]\ncategories: [cs.LG, cs.CL]\ncomplete: false\n"
+    (home / "config.yaml").write_text(config)
     return _env(home, PAPERTRIAGE_HF_URL=url, PAPERTRIAGE_ARXIV_RSS_URL=url + "/rss")
 
 

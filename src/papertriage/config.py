@@ -1,7 +1,7 @@
 """The YAML config file: where it lives, reading it safely, and validating it.
 
 Each top-level section is validated by the module that uses it (fetch: ``sources``,
-``urls``, ``http``, ``contact``; rank: ``rank``), registered in ``SECTIONS``.
+``urls``, ``http``, ``contact``, ``complete``; rank: ``rank``), registered in ``SECTIONS``.
 An unknown key or a wrong type is a ConfigError naming the file and the key.
 """
 
@@ -20,6 +20,7 @@ SECTIONS: dict[str, tuple[type, str]] = {
     "categories": (list, "arXiv categories for the `arxiv` source, e.g. [cs.LG, cs.CL]"),
     "urls": (dict, "base URLs: hf, arxiv_api, arxiv_rss"),
     "http": (dict, "timeouts and retries"),
+    "complete": (bool, "fill Hugging Face papers' arXiv metadata from the arXiv API after a fetch"),
     "rank": (dict, "the ranking profile"),
 }
 

@@ -1,14 +1,14 @@
-"""db path, db info, db check, db backup."""
+"""db path, db info, db check, db backup, db complete."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from .common import DbOption, db_app, handle_errors, open_store
+from .common import DbOption, db_app, err_console, handle_errors, open_store
 
 
 @db_app.command("path")
@@ -116,3 +116,111 @@ def backup(
     with handle_errors():
         size = run_backup(open_store(db), file, force=force)
     typer.echo(f"backed up to {file} ({size:,} bytes)", err=True)
+
+
+@db_app.command("complete")
+def complete(
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show the requests it would make; fetch and write nothing."),
+    ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option("--max", min=1, metavar="N", help="At most N papers (the newest ids first)."),
+    ] = None,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="If a fetch is running, wait for it instead of exiting."),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress; print only failures.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Fill in the arXiv metadata (categories, comment, DOI, versions) of papers that lack
+    it, Hugging Face's, from the arXiv API: 100 papers a request, 3 s apart."""
+    from ..fetch.complete import missing_ids, run_completion
+    from ..fetch.http import Fetcher
+    from ..fetch.settings import load_fetch_settings
+    from ..store.db import db_path
+    from ..store.lock import fetch_lock
+
+    console = err_console()
+    with handle_errors():
+        settings = load_fetch_settings()
+        if dry_run:
+            describe_completion(_readonly(db), settings, recent=False, limit=limit)
+            return
+        conn = open_store(db)
+        paper_ids = missing_ids(conn)[:limit]
+        if not paper_ids:
+            console.print("nothing to complete: every paper has arXiv categories", markup=False)
+            return
+        say = (lambda text: None) if quiet else (lambda text: console.print(text, markup=False))
+        say(_plan_line(len(paper_ids), settings.urls["arxiv_api"]))
+        with fetch_lock(db_path(db), wait), Fetcher(settings.http, on_wait=_retries(say)) as f:
+            run, done = run_completion(
+                conn, f, settings.urls["arxiv_api"], paper_ids, _progress(say, len(paper_ids))
+            )
+    for line in done.message().split("\n")[int(quiet and not done.errors) :]:
+        console.print(f"run {run}: {line}" if not line.startswith(" ") else line, markup=False)
+    if done.errors:
+        raise typer.Exit(1)
+
+
+def describe_completion(conn: Any, settings: Any, recent: bool, limit: int | None = None) -> None:
+    """For --dry-run: the completion's requests (stdout) and how many, how long (stderr)."""
+    import sqlite3
+
+    from ..fetch.complete import batch_requests, missing_ids, recent_missing_ids, seconds_needed
+
+    try:
+        found = (recent_missing_ids if recent else missing_ids)(conn) if conn else []
+    except sqlite3.Error:  # not a store, or an old one: nothing known to complete
+        found = []
+    paper_ids = found[:limit]
+    base = settings.urls["arxiv_api"]
+    for request in batch_requests(base, paper_ids):
+        typer.echo(f"GET {request.full_url}  (arXiv: 3 s apart)")
+    n, requests = len(paper_ids), len(batch_requests(base, paper_ids))
+    if recent:
+        text = (
+            "then: the arXiv API (id_list, 100 a request, 3 s apart) for the papers this fetch "
+            f"brings without arXiv metadata, and {n} from the last week's fetches"
+        )
+    else:
+        text = (
+            f"dry run: {n} paper(s) without arXiv metadata: {requests} request(s), "
+            f"3 s apart (at least {seconds_needed(n):.0f} s); nothing fetched or written"
+        )
+    err_console().print(text, markup=False)
+
+
+def _readonly(db: Path | None) -> Any:
+    from ..store.db import db_path, open_readonly
+
+    return open_readonly(db_path(db))
+
+
+def _plan_line(n: int, base: str) -> str:
+    from ..fetch.complete import requests_needed, seconds_needed
+
+    return (
+        f"completing {n} paper(s) from {base}: {requests_needed(n)} request(s), "
+        f"3 s apart (at least {seconds_needed(n):.0f} s)"
+    )
+
+
+def _progress(say: Any, total: int) -> Any:
+    def shown(batch: Any, done: Any) -> None:
+        say(f"{batch.label}: {done.completed} of {total} completed so far")
+
+    return shown
+
+
+def _retries(say: Any) -> Any:
+    def waiting(seconds: float, reason: str) -> None:
+        if reason != "spacing requests":  # the 3 s between requests is expected
+            say(f"waiting {seconds:.0f} s ({reason})")
+
+    return waiting

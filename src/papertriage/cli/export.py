@@ -187,10 +187,13 @@ def digest(
     from ..text import now_iso
 
     day = parse_day(date, "--date")
-    failed = False if no_fetch else fetch_for_digest(db)
+    failed, run = (False, None) if no_fetch else fetch_for_digest(db)
     with handle_errors():
         conn = open_store(db)
-        result = build(conn, day or latest_day(conn) or now_iso()[:10], top)
+        own = None if no_fetch else [run] if run is not None else []
+        result = build(conn, day or latest_day(conn) or now_iso()[:10], top, own)
+        if failed and run is None:
+            result.problems.append("fetch failed: it did not start (its error is on stderr)")
         opts = MarkdownOptions(abstracts, summary)
         emit(output, lambda out: write_digest(result, out, title, opts))
         err_console().print(summary_line(result), markup=False)
@@ -198,13 +201,14 @@ def digest(
         raise typer.Exit(1)
 
 
-def fetch_for_digest(db: Path | None) -> bool:
+def fetch_for_digest(db: Path | None) -> tuple[bool, int | None]:
     """`papertriage fetch --quiet --wait`: what the config lists (else today's HF Daily
-    Papers). True if it failed; the digest is still written from what the store holds."""
-    from .fetch import fetch
+    Papers). Whether it failed, and its run (None if it could not start); the digest is
+    still written from what the store holds."""
+    from .fetch import fetch_configured
 
     try:
-        fetch(quiet=True, wait=True, db=db)
+        report = fetch_configured(db)
     except typer.Exit as exc:
-        return exc.exit_code != 0
-    return False
+        return exc.exit_code != 0, None
+    return report.failed, report.run_id

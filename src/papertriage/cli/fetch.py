@@ -66,6 +66,16 @@ def fetch(
         bool,
         typer.Option("--refresh", help="Ignore the saved ETag/Last-Modified and fetch in full."),
     ] = False,
+    complete: Annotated[
+        bool | None,
+        typer.Option(
+            "--complete/--no-complete",
+            help="Then look up the fetched papers that lack arXiv metadata (Hugging Face's: "
+            "categories, comment, DOI, versions) in the arXiv API, 100 a request, 3 s apart "
+            "[default: the config's 'complete', else on].",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Show the requests it would make; fetch and write nothing."),
@@ -84,7 +94,7 @@ def fetch(
     db: DbOption = None,
 ) -> None:
     """Fetch new papers from Hugging Face Daily Papers and arXiv into the store."""
-    from ..fetch.plan import plan
+    from ..fetch.plan import follow_ups, plan
     from ..fetch.settings import load_fetch_settings
 
     if log:
@@ -94,14 +104,37 @@ def fetch(
     with handle_errors():
         settings = load_fetch_settings()
         wanted = _wanted(settings, source, query, day, since, until, category, ids, max_results)
-        listings = plan(settings, wanted)
+        wanted.complete = complete
         if dry_run:
-            _dry_run(listings, db)
+            completing = settings if follow_ups(settings, wanted) else None
+            _dry_run(plan(settings, wanted), db, completing)
             return
-        report = _run(settings, listings, db, refresh, wait, quiet)
+        report = _fetch(settings, wanted, db, refresh, wait, quiet)
     _summary(report, as_json, quiet)
     if report.failed:
         raise typer.Exit(1)
+
+
+def fetch_configured(db: Path | None) -> FetchReport:
+    """`papertriage fetch --quiet --wait`: the config's sources (else today's HF Daily
+    Papers), the summary shown only if a source failed. Errors exit as the command does."""
+    from ..fetch.settings import load_fetch_settings
+
+    with handle_errors():
+        settings = load_fetch_settings()
+        wanted = _wanted(settings, None, None, None, None, None, None, None, None)
+        report = _fetch(settings, wanted, db, refresh=False, wait=True, quiet=True)
+    _summary(report, False, quiet=True)
+    return report
+
+
+def _fetch(
+    settings: FetchSettings, wanted: Wanted, db: Path | None, refresh: bool, wait: bool, quiet: bool
+) -> FetchReport:
+    from ..fetch.plan import follow_ups, plan
+
+    listings, after = plan(settings, wanted), follow_ups(settings, wanted)
+    return _run(settings, listings, db, refresh, wait, quiet, after)
 
 
 def _wanted(
@@ -180,6 +213,7 @@ def _run(
     refresh: bool,
     wait: bool,
     quiet: bool,
+    after: list[Any],
 ) -> FetchReport:
     from ..fetch.http import Fetcher
     from ..fetch.run import run_fetch
@@ -195,19 +229,24 @@ def _run(
         conn = open_store(db, create=True)
         progress = _Quiet() if quiet else _progress(console)
         with Fetcher(settings.http, on_wait=progress.waiting) as fetcher, progress:
-            return run_fetch(conn, listings, fetcher, progress, refresh)
+            return run_fetch(conn, listings, fetcher, progress, refresh, after)
 
 
-def _dry_run(listings: list[Any], db: Path | None) -> None:
+def _dry_run(listings: list[Any], db: Path | None, completing: FetchSettings | None) -> None:
     from ..fetch.run import describe
     from ..store.db import db_path, open_readonly
 
-    lines = describe(listings, open_readonly(db_path(db)))
+    conn = open_readonly(db_path(db))
+    lines = describe(listings, conn)
     for line in lines:
         typer.echo(line)
     err_console().print(
         f"dry run: {len(lines)} listing(s); nothing fetched or written", markup=False
     )
+    if completing is not None:
+        from .db import describe_completion
+
+        describe_completion(conn, completing, recent=True)
 
 
 def _progress(console: Any) -> _Quiet:

@@ -104,14 +104,23 @@ def source_lines(conn: sqlite3.Connection, day: str) -> list[SourceLine]:
     return [SourceLine(source, int(new or 0), int(listed)) for source, listed, new in rows]
 
 
-def problems(conn: sqlite3.Connection, day: str) -> list[str]:
-    """Runs of that day that did not end well, with the source lines that say why."""
-    start, end = _bounds(day)
+def problems(conn: sqlite3.Connection, day: str, runs: list[int] | None = None) -> list[str]:
+    """What went wrong in these runs (the digest's own fetch), with the source lines that
+    say why; with no runs given, in the latest fetch of that day. An earlier fetch's
+    failure is not repeated: a later fetch redid its work."""
+    if runs is None:
+        start, end = _bounds(day)
+        row = conn.execute(
+            "SELECT id FROM runs WHERE kind = 'fetch' AND started >= ? AND started < ? "
+            "AND outcome != 'running' ORDER BY id DESC LIMIT 1",
+            [start, end],
+        ).fetchone()
+        runs = [row[0]] if row else []
     out = []
     for kind, outcome, message in conn.execute(
-        "SELECT kind, outcome, message FROM runs WHERE started >= ? AND started < ? "
+        f"SELECT kind, outcome, message FROM runs WHERE id IN ({', '.join('?' for _ in runs)}) "
         "AND outcome NOT IN ('ok', 'running') ORDER BY id",
-        [start, end],
+        runs,
     ):
         lines = (message or "").splitlines()
         # fetch's message: "source: outcome, counts" lines, each followed by its indented
@@ -122,10 +131,11 @@ def problems(conn: sqlite3.Connection, day: str) -> list[str]:
     return out
 
 
-def build(conn: sqlite3.Connection, day: str, top: int) -> Digest:
+def build(conn: sqlite3.Connection, day: str, top: int, runs: list[int] | None = None) -> Digest:
+    """The digest of that day; ``runs``: the fetch the digest ran (its problems are shown)."""
     n = new_count(conn, day)
     best = best_new(conn, day, top) if n else []
-    return Digest(day, n, "score", best, source_lines(conn, day), problems(conn, day))
+    return Digest(day, n, "score", best, source_lines(conn, day), problems(conn, day, runs))
 
 
 def write_digest(

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, PlanError
 from .listings import ArxivQuery, ArxivRss, HfDaily, HfSearch, Listing
 from .settings import FetchSettings, SourceSpec
+
+if TYPE_CHECKING:
+    from .run import FollowUp
 
 MAX_DAYS = 92
 _WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
@@ -26,6 +30,7 @@ class Wanted:
     since: str | None = None  # arxiv-query: submittedDate range
     until: str | None = None
     max_results: int | None = None
+    complete: bool | None = None  # --complete / --no-complete; None: the config's
 
 
 def hf_period(text: str) -> tuple[str, str]:
@@ -77,6 +82,16 @@ def plan(settings: FetchSettings, wanted: Wanted, today: date | None = None) -> 
         else:
             raise PlanError(f"unknown source {spec.name!r} (hf, hf-search, arxiv, arxiv-query)")
     return out
+
+
+def follow_ups(settings: FetchSettings, wanted: Wanted) -> list[FollowUp]:
+    """What runs after the listings: the arXiv completion, unless switched off."""
+    from .complete import after_fetch
+
+    on = settings.complete if wanted.complete is None else wanted.complete
+    if not on:
+        return []
+    return [after_fetch(settings.urls["arxiv_api"])]
 
 
 def _categories(settings: FetchSettings, wanted: Wanted) -> list[str]:

@@ -15,7 +15,7 @@ response (HTML page, truncated body, an error feed), which fail only their sourc
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -116,14 +116,20 @@ class _Silent:
         return None
 
 
+# Work that follows the listings in the same run (the arXiv completion, fetch/complete.py):
+# it adds its own SourceResult to the report and records failures there, never raises.
+FollowUp = Callable[[sqlite3.Connection, int, "FetchReport", Fetcher, Progress], None]
+
+
 def run_fetch(
     conn: sqlite3.Connection,
     listings: list[Listing],
     fetcher: Fetcher,
     progress: Progress | None = None,
     refresh: bool = False,
+    after: Sequence[FollowUp] = (),
 ) -> FetchReport:
-    """Fetch every listing; failures are recorded per source, never raised."""
+    """Fetch every listing, then run the follow-ups; failures are recorded per source, never raised."""
     progress = progress or _Silent()
     with transaction(conn):
         conn.execute(
@@ -152,6 +158,8 @@ def run_fetch(
                 result.errors.append(f"{listing.label}: unexpected response: {exc}")
             result.outcomes.append(outcome)
             progress.done(listing, outcome)
+        for follow_up in after:
+            follow_up(conn, run_id, report, fetcher, progress)
     except BaseException:
         report.requests = fetcher.requests
         with transaction(conn):

@@ -1,4 +1,4 @@
-"""The config sections `papertriage fetch` uses: contact, sources, categories, urls, http.
+"""The config sections `papertriage fetch` uses: contact, sources, categories, urls, http, complete.
 
 Defaults, validation (errors name the file and the key), the environment overrides of
 the base URLs, and the commented starter file that `papertriage config init` writes.
@@ -25,6 +25,7 @@ ENV_URLS = {
     "arxiv_api": "PAPERTRIAGE_ARXIV_API_URL",
     "arxiv_rss": "PAPERTRIAGE_ARXIV_RSS_URL",
 }
+ENV_COMPLETE = "PAPERTRIAGE_COMPLETE"
 SOURCE_NAMES = ("hf", "arxiv")
 QUERY_SOURCES = ("hf-search", "arxiv-query")
 NUMBER = (int, float)
@@ -61,6 +62,7 @@ class FetchSettings:
     page_size: int = PAGING_DEFAULTS["page_size"]
     max_pages: int = PAGING_DEFAULTS["max_pages"]
     max_results: int = PAGING_DEFAULTS["max_results"]
+    complete: bool = True  # complete HF papers from the arXiv API after a fetch
     path: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -77,6 +79,7 @@ class FetchSettings:
             "categories": list(self.categories),
             "urls": dict(self.urls),
             "http": http,
+            "complete": self.complete,
         }
 
 
@@ -105,6 +108,7 @@ def load_fetch_settings(config: dict[str, Any] | None = None) -> FetchSettings:
         categories=_categories(path, config.get("categories")),
         sources=_sources(path, config.get("sources")),
         http=http,
+        complete=_complete(config.get("complete")),
         path=config.get("_path"),
         **paging,
     )
@@ -127,6 +131,16 @@ def _urls(path: str, conf: dict[str, Any]) -> dict[str, str]:
         if os.environ.get(env):
             urls[key] = check_http_url(f"${env}", os.environ[env])
     return urls
+
+
+def _complete(conf: bool | None) -> bool:
+    """The config's `complete` (default true); $PAPERTRIAGE_COMPLETE=0/1 overrides it."""
+    env = os.environ.get(ENV_COMPLETE, "").strip().lower()
+    if env:
+        if env not in ("0", "1", "false", "true", "no", "yes"):
+            raise ConfigError(f"${ENV_COMPLETE} should be 0 or 1, not {env!r}")
+        return env in ("1", "true", "yes")
+    return True if conf is None else conf
 
 
 def _categories(path: str, conf: Any) -> list[str]:
@@ -189,6 +203,12 @@ sources:
 #   hf: https://huggingface.co
 #   arxiv_api: https://export.arxiv.org/api/query
 #   arxiv_rss: https://rss.arxiv.org/rss
+
+# After a fetch, look up the fetched Hugging Face papers that lack arXiv metadata
+# (categories, comment, journal_ref, doi, versions) in the arXiv API: one request
+# per 100 papers, 3 s apart. `fetch --no-complete` skips it once; this, always.
+# $PAPERTRIAGE_COMPLETE=0 or 1 overrides it.
+# complete: true
 
 # Timeouts (seconds), retries and paging.
 # http:
