@@ -239,8 +239,9 @@ def after_fetch(base: str, size: int = IDS_PER_REQUEST) -> FollowUp:
         result.notes.append(done.message().split("\n")[0])
         if done.errors:
             result.errors += done.errors
-            result.errors.append(
-                f"{SOURCE}: `papertriage db complete` asks again for what is missing"
+            result.notes.append(
+                f"{SOURCE}: the next fetch (within {RECENT_DAYS} days) or "
+                "`papertriage db complete` asks again for what is missing"
             )
         outcome = "failed" if done.errors else "ok"
         result.outcomes.append(outcome)
