@@ -3,7 +3,9 @@
 The day is the date (UTC) of the latest fetch or import unless the caller names one, and
 "new" means first seen in a run (fetch or import) started that day. So a second fetch
 the same day that brings nothing leaves the digest byte for byte the same, and a day
-whose fetch brings nothing says so instead of repeating yesterday's papers.
+whose fetch brings nothing says so instead of repeating yesterday's papers. What went
+wrong is that of the digest's own fetch (with --no-fetch: of the day's latest fetch),
+never an earlier failure that a later fetch has redone.
 """
 
 from __future__ import annotations
