@@ -20,7 +20,8 @@ LAYERS: dict[str, set[str]] = {
     "dedupe": {"find", "store", "sources"},
     "triage": {"rank", "find", "store", "sources"},
     "export": {"rank", "find", "store", "sources"},
-    "digest": {"export", "rank", "find", "store", "sources"},
+    "watch": {"find", "store", "sources"},
+    "digest": {"watch", "export", "rank", "find", "store", "sources"},
 }
 
 

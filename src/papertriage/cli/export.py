@@ -24,6 +24,7 @@ from .options import (
     TagOpt,
     UntaggedOpt,
     UntilOpt,
+    WatchOpt,
     filters,
     make_selection,
     parse_day,
@@ -99,6 +100,7 @@ def export(
     new: NewOpt = False,
     seen: SeenOpt = None,
     source: SourceOpt = None,
+    watch: WatchOpt = None,
     sort: Annotated[
         ExportSort,
         typer.Option("--sort", help="date: newest first; score: the rank score; upvotes."),
