@@ -21,6 +21,7 @@ LAYERS: dict[str, set[str]] = {
     "triage": {"rank", "find", "store", "sources"},
     "export": {"rank", "find", "store", "sources"},
     "watch": {"find", "store", "sources"},
+    "notify": {"fetch", "store", "sources"},
     "digest": {"watch", "export", "rank", "find", "store", "sources"},
 }
 

@@ -21,6 +21,7 @@ SECTIONS: dict[str, tuple[type, str]] = {
     "urls": (dict, "base URLs: hf, arxiv_api, arxiv_rss"),
     "http": (dict, "timeouts and retries"),
     "rank": (dict, "the ranking profile"),
+    "mail": (dict, "SMTP for digest --mail-to: host, port, security, user, from"),
 }
 
 

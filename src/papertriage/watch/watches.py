@@ -231,3 +231,12 @@ def after_run(conn: sqlite3.Connection) -> list[WatchRun]:
         except PapertriageError as exc:
             out.append(WatchRun(watch.name, error=str(exc)))
     return out
+
+
+def matched_condition(name: str, start: str, end: str) -> tuple[str, list[Any]]:
+    """SQL on papers: matched by the watch between two times (ISO, end excluded)."""
+    return (
+        "id IN (SELECT paper_id FROM watch_matches WHERE watch = ? AND matched >= ? "
+        "AND matched < ?)",
+        [name, start, end],
+    )
