@@ -140,3 +140,13 @@ def test_fetch_runs_the_watches_and_counts_them(cli, httpx_mock, monkeypatch):
     assert json.loads(result.stdout)["watches"] == {"kv": 3}
     assert "watch kv: 3 new" in result.stderr
     assert len(ids(cli, "--watch", "kv", "--new")) == 3
+
+
+def test_the_tags_a_watch_gives_are_not_feedback_for_the_ranker(cli, fixture_path, conn):
+    from papertriage.rank.learned import load_feedback
+
+    ok(cli("watch", "add", "kv", QUERY))
+    ok(cli("import", fixture_path(JULY18)))
+    assert len(ids(cli, "--tag", "kv")) == 3 and load_feedback(conn) == []
+    ok(cli("tag", "2407.12784", "kv"))  # the user's own tag, even the same one, counts
+    assert [f.id for f in load_feedback(conn)] == ["2407.12784"]

@@ -1,7 +1,8 @@
 """`digest --mail-to`: the digest as an email, through SMTP with the standard library.
 
-The config's `mail:` section says how: host, port, security (starttls, the default;
-ssl; or none, which only a server on this machine may use with a password), user and
+The config's `mail:` section says how: host (default localhost: the machine's own
+mail server, as cron's mail uses), port, security (starttls, the default for another
+host; ssl; none, the default for localhost, and with a password only there), user and
 from. The password is never read from the config file: it comes from the environment
 variable named by `mail.password_env` (PAPERTRIAGE_SMTP_PASSWORD by default). The
 message is multipart/alternative: the Markdown as text/plain, rendered as text/html.
@@ -59,15 +60,14 @@ def mail_settings(config: dict[str, Any]) -> MailSettings:
             f"in the environment variable {section.get('password_env') or PASSWORD_ENV}"
         )
     check_keys(path, "mail", section, SCHEMA)
-    security = section.get("security") or "starttls"
+    host = section.get("host") or "localhost"
+    security = section.get("security") or ("none" if host in LOCAL_HOSTS else "starttls")
     if security not in SECURITY:
         raise ConfigError(
             f"{path}: 'mail.security' is one of {', '.join(SECURITY)}, not {security!r}"
         )
-    if not section.get("host"):
-        raise ConfigError(f"{path}: digest --mail-to needs 'mail.host' (the SMTP server)")
     return MailSettings(
-        host=section["host"],
+        host=host,
         port=int(section.get("port") or DEFAULT_PORTS[security]),
         security=security,
         user=section.get("user"),
