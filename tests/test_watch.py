@@ -150,3 +150,11 @@ def test_the_tags_a_watch_gives_are_not_feedback_for_the_ranker(cli, fixture_pat
     assert len(ids(cli, "--tag", "kv")) == 3 and load_feedback(conn) == []
     ok(cli("tag", "2407.12784", "kv"))  # the user's own tag, even the same one, counts
     assert [f.id for f in load_feedback(conn)] == ["2407.12784"]
+
+
+def test_triage_goes_through_what_a_watch_matched(cli, fixture_path, conn):
+    ok(cli("watch", "add", "kv", QUERY))
+    ok(cli("import", fixture_path(JULY18)))
+    ok(cli("triage", "--watch", "kv", input="s\ns\ns\ns\n"))
+    decided = {r[0] for r in conn.execute("SELECT paper_id FROM decisions")}
+    assert decided == set(ids(cli, "--watch", "kv")) and len(decided) == 3

@@ -220,9 +220,13 @@ def write_digest(
         shown = (
             "it" if n == 1 else f"all {n}" if len(digest.top) == n else f"the top {len(digest.top)}"
         )
+        below = f"{shown} below"
+        if any(w.papers for w in digest.watches):  # the top holds the papers no watch listed
+            rest = f", then the top {len(digest.top)} of the others" if digest.top else ""
+            below = f"below, what your watches matched{rest}"
         out.write(
             f"{n} new paper{'s' if n != 1 else ''} first seen on {digest.day} (UTC); "
-            f"{shown} below, by {digest.ranked_by}.\n\n"
+            f"{below}, by {digest.ranked_by}.\n\n"
         )
     else:
         out.write(f"No new papers first seen on {digest.day} (UTC).\n\n")
