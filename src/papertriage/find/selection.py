@@ -384,14 +384,20 @@ def make_plan(conn: sqlite3.Connection, sel: Selection) -> Plan:
     )
 
 
-def conditions(conn: sqlite3.Connection, sel: Selection) -> tuple[list[str], list[Any]]:
+def conditions(
+    conn: sqlite3.Connection, sel: Selection, min_pk: int | None = None
+) -> tuple[list[str], list[Any]]:
     """Every condition of a Selection, the query included, as SQL on `papers` alone
-    (for callers that build their own SELECT ... FROM papers)."""
+    (for callers that build their own SELECT ... FROM papers). `min_pk`: the caller
+    wants row keys from there on only, and the text index is read from there on."""
     plan = make_plan(conn, sel)
     where, params = list(plan.where), list(plan.params)
     if plan.match is not None:
-        where.insert(0, f"papers.pk IN ({FTS_SUBQUERY})")
-        params.insert(0, plan.match)
+        where.insert(0, f"papers.pk IN ({FTS_SUBQUERY}{' AND rowid >= ?' if min_pk else ''})")
+        params[:0] = [plan.match, min_pk] if min_pk else [plan.match]
+    if min_pk:
+        where.insert(0, "papers.pk >= ?")
+        params.insert(0, min_pk)
     return where, params
 
 

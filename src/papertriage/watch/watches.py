@@ -176,8 +176,19 @@ def run_watch(conn: sqlite3.Connection, watch: Watch, everything: bool = False) 
     """Match the papers first seen since the watch last ran (every paper: `everything`);
     record and tag the matches. Returns how many matches are new."""
     upto = last_run_id(conn) or 0
-    where, params = conditions(conn, watch.selection())
-    if not everything:
+    if everything:
+        where, params = conditions(conn, watch.selection())
+    else:
+        # New papers are new rows: the text index is read from the first of them on.
+        first = conn.execute(
+            "SELECT min(pk) FROM papers WHERE first_run > ? AND first_run <= ?",
+            [watch.last_run, upto],
+        ).fetchone()[0]
+        if first is None:
+            conn.execute("UPDATE watches SET last_run = max(last_run, ?) WHERE name = ?",
+                         [upto, watch.name])  # fmt: skip
+            return 0
+        where, params = conditions(conn, watch.selection(), int(first))
         where = ["first_run > ? AND first_run <= ?", *where]
         params = [watch.last_run, upto, *params]
     sql = "SELECT id, first_run FROM papers" + (
