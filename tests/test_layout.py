@@ -20,7 +20,9 @@ LAYERS: dict[str, set[str]] = {
     "dedupe": {"find", "store", "sources"},
     "triage": {"rank", "find", "store", "sources"},
     "export": {"rank", "find", "store", "sources"},
-    "digest": {"export", "rank", "find", "store", "sources"},
+    "watch": {"find", "store", "sources"},
+    "notify": {"fetch", "store", "sources"},
+    "digest": {"watch", "export", "rank", "find", "store", "sources"},
 }
 
 

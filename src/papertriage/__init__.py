@@ -8,7 +8,8 @@ tests/test_layout.py checks it):
 - features: ``importer/`` (import a file), ``fetch/`` (live listings over HTTP),
   ``find/`` (query language, selection, fuzzy words, authors, the full-text index),
   ``rank/`` (score, profile, learned part, explanation), ``triage/``, ``export/``,
-  ``digest/``, ``dedupe/``.
+  ``digest/``, ``dedupe/``, ``watch/`` (saved searches run after each fetch and import),
+  ``notify/`` (the digest by mail or to a webhook).
 - ``store/``: opening the file, migrations, upkeep, bulk load, runs, the fetch lock,
   the merge rules (``ingest``), the user's own data (``userdata``), reads (``queries``).
 - ``sources/``: one pure parser per format, and ``formats``, the registry of them.

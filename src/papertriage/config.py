@@ -22,6 +22,7 @@ SECTIONS: dict[str, tuple[type, str]] = {
     "http": (dict, "timeouts and retries"),
     "complete": (bool, "fill Hugging Face papers' arXiv metadata from the arXiv API after a fetch"),
     "rank": (dict, "the ranking profile"),
+    "mail": (dict, "SMTP for digest --mail-to: host, port, security, user, from"),
 }
 
 

@@ -86,3 +86,7 @@ class BusyError(FetchError):
 
 class PlanError(PapertriageError):
     """Options that do not make a fetch (a query for a source that takes none, ...)."""
+
+
+class DeliveryError(PapertriageError):
+    """A digest that could not be mailed or posted (SMTP or webhook refused or failed)."""

@@ -24,6 +24,7 @@ from .options import (
     TagOpt,
     UntaggedOpt,
     UntilOpt,
+    WatchOpt,
     filters,
     make_selection,
     parse_day,
@@ -43,6 +44,12 @@ class GroupBy(StrEnum):
     tag = "tag"
     date = "date"
     category = "category"
+
+
+class PostFormat(StrEnum):
+    json = "json"
+    ntfy = "ntfy"
+    slack = "slack"
 
 
 class ExportSort(StrEnum):
@@ -99,6 +106,7 @@ def export(
     new: NewOpt = False,
     seen: SeenOpt = None,
     source: SourceOpt = None,
+    watch: WatchOpt = None,
     sort: Annotated[
         ExportSort,
         typer.Option("--sort", help="date: newest first; score: the rank score; upvotes."),
@@ -179,26 +187,122 @@ def digest(
             help="Digest of this day, UTC (default: the day of the latest fetch or import).",
         ),
     ] = None,
+    include_shown: Annotated[
+        bool,
+        typer.Option("--include-shown", help="Also list papers an earlier day's digest listed."),
+    ] = False,
+    mail_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mail-to",
+            metavar="ADDRESS",
+            help="Email it (SMTP from the config's mail: section; password from "
+            "$PAPERTRIAGE_SMTP_PASSWORD). Repeatable.",
+        ),
+    ] = None,
+    post: Annotated[
+        str | None,
+        typer.Option("--post", metavar="URL", help="POST it to this webhook URL."),
+    ] = None,
+    post_format: Annotated[
+        PostFormat,
+        typer.Option(
+            "--post-format", help="json: a generic body; ntfy; slack (incoming webhooks)."
+        ),
+    ] = PostFormat.json,
     db: DbOption = None,
 ) -> None:
-    """Fetch, rank the new papers, and write the best of them as a Markdown digest."""
-    from ..digest.build import build, latest_day, summary_line, write_digest
+    """Fetch, rank the new papers, and write the best of them as a Markdown digest (a
+    section per watch first); --mail-to / --post deliver it."""
+    from ..digest.build import build, latest_day, mark_shown, summary_line, write_digest
     from ..export.writers import MarkdownOptions
     from ..text import now_iso
 
     day = parse_day(date, "--date")
+    _check_delivery(mail_to, post)
+    if post is None and post_format != PostFormat.json:
+        raise typer.BadParameter("--post-format needs --post URL", param_hint="--post-format")
     failed, run = (False, None) if no_fetch else fetch_for_digest(db)
+    deliver = bool(mail_to or post)
     with handle_errors():
         conn = open_store(db)
         own = None if no_fetch else [run] if run is not None else []
-        result = build(conn, day or latest_day(conn) or now_iso()[:10], top, own)
+        result = build(conn, day or latest_day(conn) or now_iso()[:10], top, own, include_shown)
         if failed and run is None:
             result.problems.append("fetch failed: it did not start (its error is on stderr)")
         opts = MarkdownOptions(abstracts, summary)
-        emit(output, lambda out: write_digest(result, out, title, opts))
+        if output is not None or not deliver:  # delivered: stdout stays quiet for cron
+            emit(output, lambda out: write_digest(result, out, title, opts))
         err_console().print(summary_line(result), markup=False)
-    if failed:
+    delivered = True
+    if deliver:
+        import io
+
+        buf = io.StringIO()
+        write_digest(result, buf, title, opts)
+        delivered = _deliver(
+            result, buf.getvalue(), f"{title}, {result.day}", mail_to, post, post_format
+        )
+    if delivered:
+        with handle_errors():
+            mark_shown(conn, result)
+    if failed or not delivered:
         raise typer.Exit(1)
+
+
+def _check_delivery(mail_to: list[str] | None, post: str | None) -> None:
+    """A bad --post URL, address or mail config is an error before anything is fetched."""
+    from email.utils import parseaddr
+
+    if post is not None and not post.lower().startswith(("http://", "https://")):
+        raise typer.BadParameter(f"{post!r} is not an http(s) URL", param_hint="--post")
+    for address in mail_to or []:
+        if "@" not in parseaddr(address)[1]:
+            raise typer.BadParameter(f"{address!r} is not an email address", param_hint="--mail-to")
+    if mail_to:
+        from ..config import load_config
+        from ..notify.mail import mail_settings
+
+        with handle_errors():
+            mail_settings(load_config())
+
+
+def _deliver(
+    result: Any,
+    markdown: str,
+    subject: str,
+    mail_to: list[str] | None,
+    post: str | None,
+    fmt: PostFormat,
+) -> bool:
+    """Mail and/or post the digest; a failure is one `Error:` line. True if all went."""
+    from ..errors import PapertriageError
+
+    console = err_console()
+    ok = True
+    if mail_to:
+        from ..config import load_config
+        from ..notify.mail import mail_digest
+
+        try:
+            mail_digest(load_config(), markdown, subject, mail_to)
+            console.print(f"mailed to {', '.join(mail_to)}", markup=False)
+        except PapertriageError as exc:
+            typer.echo(f"Error: digest not mailed: {exc}", err=True)
+            ok = False
+    if post:
+        from ..fetch.settings import load_fetch_settings
+        from ..notify.post import facts_of, post_digest
+
+        try:
+            status = post_digest(
+                post, fmt.value, markdown, subject, facts_of(result), load_fetch_settings().http
+            )
+            console.print(f"posted to {post} (HTTP {status}, {fmt.value})", markup=False)
+        except PapertriageError as exc:
+            typer.echo(f"Error: digest not posted: {exc}", err=True)
+            ok = False
+    return ok
 
 
 def fetch_for_digest(db: Path | None) -> tuple[bool, int | None]:

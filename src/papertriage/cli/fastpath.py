@@ -42,6 +42,7 @@ LIST_OPTIONS: dict[str, tuple[str, str]] = {
     "--seen": ("seen", "flag"),
     "--unseen": ("seen", "flag"),
     "--source": ("source", "many"),
+    "--watch": ("watch", "many"),
     "--sort": ("sort", "one"),
     "--limit": ("limit", "int"),
     "-n": ("limit", "int"),

@@ -110,7 +110,8 @@ def fetch(
             _dry_run(plan(settings, wanted), db, completing)
             return
         report = _fetch(settings, wanted, db, refresh, wait, quiet)
-    _summary(report, as_json, quiet)
+        watched = _watches(db)
+    _summary(report, as_json, quiet, watched)
     if report.failed:
         raise typer.Exit(1)
 
@@ -124,7 +125,8 @@ def fetch_configured(db: Path | None) -> FetchReport:
         settings = load_fetch_settings()
         wanted = _wanted(settings, None, None, None, None, None, None, None, None)
         report = _fetch(settings, wanted, db, refresh=False, wait=True, quiet=True)
-    _summary(report, False, quiet=True)
+        watched = _watches(db)
+    _summary(report, False, quiet=True, watched=watched)
     return report
 
 
@@ -309,16 +311,30 @@ class _RichProgress(_Quiet):
             self.bar.update(self.current, status=f"waiting {seconds:.0f} s ({reason})")
 
 
-def _summary(report: FetchReport, as_json: bool, quiet: bool = False) -> None:
+def _watches(db: Path | None) -> dict[str, Any]:
+    """Every watch over the papers the fetch brought: {name: new matches, or an error}."""
+    from .watch import after_run
+
+    return after_run(open_store(db))
+
+
+def _summary(
+    report: FetchReport, as_json: bool, quiet: bool = False, watched: dict[str, Any] | None = None
+) -> None:
     """The per-source table (and notes, errors) on stderr; --json: the same on stdout."""
     from rich.table import Table
 
+    from .watch import watch_lines
+
     results = list(report.results.values())
+    watched = watched or {}
     if as_json:
         data = {"run": report.run_id, "outcome": report.outcome, "requests": report.requests,
-                "sources": [r.as_dict() for r in results]}  # fmt: skip
+                "sources": [r.as_dict() for r in results], "watches": watched}  # fmt: skip
         typer.echo(json.dumps(data, indent=2))
     console = err_console()
+    for line in watch_lines({k: v for k, v in watched.items() if not isinstance(v, int)}):
+        console.print(f"Error: {line}", markup=False)  # a watch that failed, even with -q
     if quiet and not report.failed:
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
@@ -346,6 +362,8 @@ def _summary(report: FetchReport, as_json: bool, quiet: bool = False) -> None:
         + (" - papertriage list --new" if new else ""),
         markup=False,
     )
+    for line in watch_lines({k: v for k, v in watched.items() if isinstance(v, int)}):
+        console.print(line, markup=False)
 
 
 def _show_log(conn: Any, as_json: bool, limit: int = 20) -> None:

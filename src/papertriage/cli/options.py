@@ -86,6 +86,14 @@ SourceOpt = Annotated[
         help="Seen in this source: hf-daily, arxiv-rss, kaggle... (repeatable: any of them).",
     ),
 ]
+WatchOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--watch",
+        metavar="NAME",
+        help="Matched by this watch (papertriage watch list). Repeatable: any of them.",
+    ),
+]
 SortOpt = Annotated[
     str | None,
     typer.Option(
@@ -118,7 +126,7 @@ def parse_day(value: str | None, option: str) -> str | None:
 # The parameter names of the shared filter options, as every command declares them.
 FILTERS = (
     "query", "fuzzy", "author", "category", "since", "until",
-    "tag", "untagged", "min_upvotes", "new", "seen", "source",
+    "tag", "untagged", "min_upvotes", "new", "seen", "source", "watch",
 )  # fmt: skip
 
 

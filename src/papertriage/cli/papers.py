@@ -26,6 +26,7 @@ from .options import (
     TagOpt,
     UntaggedOpt,
     UntilOpt,
+    WatchOpt,
     filters,
     make_selection,
 )
@@ -71,6 +72,10 @@ def import_(
             + (f", skipped {c['skipped']}" if c["skipped"] else ""),
             markup=False,
         )
+    from .watch import after_run
+
+    with handle_errors():
+        after_run(conn, console)  # every watch over the new papers: `watch NAME: N new`
     if failed:
         raise typer.Exit(1)
 
@@ -127,6 +132,7 @@ def list_(
     new: NewOpt = False,
     seen: SeenOpt = None,
     source: SourceOpt = None,
+    watch: WatchOpt = None,
     sort: SortOpt = None,
     limit: LimitOption = 20,
     offset: OffsetOpt = 0,

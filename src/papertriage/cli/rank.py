@@ -22,6 +22,7 @@ from .options import (
     TagOpt,
     UntaggedOpt,
     UntilOpt,
+    WatchOpt,
     filters,
     make_selection,
 )
@@ -50,6 +51,7 @@ def rank(
     new: NewOpt = False,
     seen: SeenOpt = None,
     source: SourceOpt = None,
+    watch: WatchOpt = None,
     limit: LimitOption = 20,
     offset: OffsetOpt = 0,
     explain_id: ExplainOpt = None,

@@ -25,6 +25,7 @@ from .options import (
     TagOpt,
     UntaggedOpt,
     UntilOpt,
+    WatchOpt,
     filters,
     make_selection,
 )
@@ -242,6 +243,7 @@ def triage(
     new: NewOpt = False,
     seen: SeenOpt = None,
     source: SourceOpt = None,
+    watch: WatchOpt = None,
     sort: Annotated[
         str | None,
         typer.Option("--sort", help="Order: date|upvotes|score (default: score with a profile)."),

@@ -162,8 +162,12 @@ class Fetcher:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         group: str | None = None,
+        *,
+        method: str = "GET",
+        content: bytes | None = None,
     ) -> Reply:
-        """The final reply: 2xx, 304 or a status not worth retrying. Raises ServiceError."""
+        """The final reply: 2xx, 304 or a status not worth retrying. Raises ServiceError.
+        (`method`/`content`: the same retries and limits for a POST, see ``post``.)"""
         import httpx
 
         check_url(url)
@@ -175,7 +179,7 @@ class Fetcher:
             self.spacer.wait(group, reason)
             delay: float | None = None
             try:
-                reply = self._once(url, params, headers, attempt)
+                reply = self._once(url, params, headers, attempt, method, content)
             except httpx.TimeoutException as exc:
                 problem, status = f"timed out ({type(exc).__name__})", None
             except (httpx.UnsupportedProtocol, httpx.TooManyRedirects) as exc:
@@ -218,9 +222,13 @@ class Fetcher:
         params: Mapping[str, str] | None,
         headers: Mapping[str, str] | None,
         attempt: int,
+        method: str = "GET",
+        content: bytes | None = None,
     ) -> Reply:
         limit = self.settings.max_bytes
-        with self.client.stream("GET", url, params=params, headers=headers) as resp:
+        with self.client.stream(
+            method, url, params=params, headers=headers, content=content
+        ) as resp:
             shown = str(resp.url)
             size = resp.headers.get("content-length")
             if size and size.isascii() and size.isdigit() and int(size) > limit:
@@ -233,6 +241,10 @@ class Fetcher:
                         shown, f"response larger than http.max_bytes ({limit} bytes)"
                     )
             return Reply(shown, resp.status_code, resp.headers, bytes(body), attempt)
+
+    def post(self, url: str, content: bytes, headers: Mapping[str, str]) -> Reply:
+        """POST with the retries, spacing and limits of `get` (a webhook delivery)."""
+        return self.get(url, None, headers, method="POST", content=content)
 
     def _backoff(self, attempt: int) -> float:
         base = min(self.settings.max_backoff, self.settings.backoff * 2 ** (attempt - 1))

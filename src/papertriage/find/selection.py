@@ -55,6 +55,7 @@ class Selection:
     new: bool = False
     seen: bool | None = None  # True: triaged; False: not yet triaged
     sources: list[str] = field(default_factory=list)
+    watches: list[str] = field(default_factory=list)  # matched by any of these watches
     sort: str = "date"
     limit: int | None = 20
     offset: int = 0
@@ -87,6 +88,7 @@ def make_selection(
     new: bool = False,
     seen: bool | None = None,
     source: list[str] | None = None,
+    watch: list[str] | None = None,
     sort: str | None = "date",
     limit: int | None = 20,
     offset: int = 0,
@@ -113,6 +115,7 @@ def make_selection(
         new=new,
         seen=seen,
         sources=source or [],
+        watches=watch or [],
         sort=sort,
         limit=limit,
         offset=offset,
@@ -381,14 +384,20 @@ def make_plan(conn: sqlite3.Connection, sel: Selection) -> Plan:
     )
 
 
-def conditions(conn: sqlite3.Connection, sel: Selection) -> tuple[list[str], list[Any]]:
+def conditions(
+    conn: sqlite3.Connection, sel: Selection, min_pk: int | None = None
+) -> tuple[list[str], list[Any]]:
     """Every condition of a Selection, the query included, as SQL on `papers` alone
-    (for callers that build their own SELECT ... FROM papers)."""
+    (for callers that build their own SELECT ... FROM papers). `min_pk`: the caller
+    wants row keys from there on only, and the text index is read from there on."""
     plan = make_plan(conn, sel)
     where, params = list(plan.where), list(plan.params)
     if plan.match is not None:
-        where.insert(0, f"papers.pk IN ({FTS_SUBQUERY})")
-        params.insert(0, plan.match)
+        where.insert(0, f"papers.pk IN ({FTS_SUBQUERY}{' AND rowid >= ?' if min_pk else ''})")
+        params[:0] = [plan.match, min_pk] if min_pk else [plan.match]
+    if min_pk:
+        where.insert(0, "papers.pk >= ?")
+        params.insert(0, min_pk)
     return where, params
 
 
@@ -431,4 +440,20 @@ def facet_conditions(conn: sqlite3.Connection, sel: Selection) -> tuple[list[str
         marks = ", ".join("?" for _ in sel.sources)
         where.append(f"id IN (SELECT paper_id FROM sightings WHERE source IN ({marks}))")
         params.extend(sel.sources)
+    if sel.watches:
+        where.append(_watch_condition(conn, sel.watches))
+        params.append(json.dumps(sel.watches))
     return where, params
+
+
+def _watch_condition(conn: sqlite3.Connection, names: list[str]) -> str:
+    """--watch: papers a watch matched (watch/watches.py records them). An unknown name
+    is a BadValueError, not an empty list."""
+    known = {r[0] for r in conn.execute("SELECT name FROM watches")}
+    for name in names:
+        if name not in known:
+            hint = f"; watches: {', '.join(sorted(known))}" if known else ""
+            raise BadValueError("--watch", f"no watch named {name!r}{hint}")
+    return (
+        "id IN (SELECT paper_id FROM watch_matches WHERE watch IN (SELECT value FROM json_each(?)))"
+    )

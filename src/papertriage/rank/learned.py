@@ -72,6 +72,13 @@ class Model:
     idf: dict[str, float] = field(default_factory=dict)
 
 
+# A tag a watch gave its match (watch/watches.py) is the watch's, not the user's judgement.
+_NOT_BY_A_WATCH = """
+    WHERE NOT EXISTS (SELECT 1 FROM watch_matches m JOIN watches w ON w.name = m.watch
+                      WHERE m.paper_id = t.paper_id AND w.tag = t.tag)
+    GROUP BY paper_id"""
+
+
 def load_feedback(conn: sqlite3.Connection, limit: int = MAX_FEEDBACK) -> list[FeedbackPaper]:
     """The kept and skipped papers, most recent first (at most ``limit`` of each)."""
     latest = """
@@ -81,7 +88,7 @@ def load_feedback(conn: sqlite3.Connection, limit: int = MAX_FEEDBACK) -> list[F
     """
     tagged = {
         r[0]: r[1]
-        for r in conn.execute("SELECT paper_id, max(created) FROM tags GROUP BY paper_id")
+        for r in conn.execute(f"SELECT paper_id, max(created) FROM tags t{_NOT_BY_A_WATCH}")
     }
     decided = {r[0]: (r[1], r[2]) for r in conn.execute(latest)}
     order: dict[str, tuple[bool, str]] = {}

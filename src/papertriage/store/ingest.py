@@ -33,7 +33,7 @@ from ..text import now_iso, title_key
 if TYPE_CHECKING:
     from .bulkload import DeferredIndex
 
-USER_TABLES = ("tags", "notes", "decisions")
+USER_TABLES = ("tags", "notes", "decisions", "watches", "watch_matches", "digest_shown")
 _INSERT_SQL = "INSERT INTO papers ({}) VALUES ({})".format(
     ", ".join(ALL_COLUMNS), ", ".join("?" for _ in ALL_COLUMNS)
 )
@@ -264,11 +264,17 @@ def merge_rows(old: dict[str, Any], paper: Paper) -> dict[str, Any]:
 
 
 def move_user_data(conn: sqlite3.Connection, old_id: str, new_id: str) -> None:
-    """Re-key tags, notes and decisions from one paper to another (a merge)."""
+    """Re-key tags, notes, decisions, watch matches and digest marks from one paper to
+    another (a merge)."""
     conn.execute("UPDATE OR IGNORE tags SET paper_id = ? WHERE paper_id = ?", [new_id, old_id])
     conn.execute("DELETE FROM tags WHERE paper_id = ?", [old_id])
     for table in ("notes", "decisions"):
         conn.execute(f"UPDATE {table} SET paper_id = ? WHERE paper_id = ?", [new_id, old_id])
+    for table in ("watch_matches", "digest_shown"):  # keyed with the paper: keep one row
+        conn.execute(
+            f"UPDATE OR IGNORE {table} SET paper_id = ? WHERE paper_id = ?", [new_id, old_id]
+        )
+        conn.execute(f"DELETE FROM {table} WHERE paper_id = ?", [old_id])
 
 
 def add_alias(conn: sqlite3.Connection, alias: str, paper_id: str) -> None:

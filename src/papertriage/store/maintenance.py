@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import StoreError
 
 # Tables whose rows belong to a paper, keyed by paper_id.
-OWNED_TABLES = ("tags", "notes", "decisions", "sightings")
+OWNED_TABLES = ("tags", "notes", "decisions", "sightings", "watch_matches", "digest_shown")
 ORPHAN_SAMPLE = 5
 
 

@@ -277,3 +277,38 @@ CREATE INDEX idx_papers_day ON papers(day, id);
 CREATE INDEX idx_papers_upvotes ON papers(coalesce(hf_upvotes, -1), day, id);
 CREATE INDEX idx_papers_pk_sort ON papers(pk, day, id, coalesce(hf_upvotes, -1));
 """
+
+
+@step
+def m008_watches(db: Any) -> None:
+    """Watches (saved searches that run after every fetch and import), what each one
+    matched, and which papers a digest has shown. User data: fetch, import and dedupe
+    never write these (a merge moves a paper's rows, as it moves its tags)."""
+    run_script(db, _M008)
+
+
+_M008 = """
+CREATE TABLE watches (
+    name TEXT PRIMARY KEY,
+    query TEXT,
+    options TEXT NOT NULL DEFAULT '{}',
+    tag TEXT NOT NULL,
+    created TEXT,
+    last_run INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE watch_matches (
+    watch TEXT NOT NULL,
+    paper_id TEXT NOT NULL,
+    run_id INTEGER,
+    matched TEXT NOT NULL,
+    PRIMARY KEY (watch, paper_id)
+);
+CREATE INDEX idx_watch_matches_paper ON watch_matches(paper_id);
+CREATE INDEX idx_watch_matches_matched ON watch_matches(matched);
+CREATE TABLE digest_shown (
+    paper_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    shown TEXT NOT NULL,
+    PRIMARY KEY (paper_id, day)
+);
+"""
