@@ -35,3 +35,26 @@ def test_command_documented(name, info, cli):
 def test_readme_shows_the_two_commands():
     assert "uv run pytest" in README
     assert "uv run papertriage demo" in README
+
+
+def test_readme_installs_where_the_scheduled_examples_look():
+    """The install line follows the two first commands, and cron/systemd call the binary
+    at the path that install puts it."""
+    demo = README.index("uv run papertriage demo")
+    install = README.index("$ uv tool install .")
+    morning = README.index("## A typical morning")
+    assert demo < README.index("$ uv run pytest") < install < morning
+    installed = re.search(r"uv writes it to `~/(\S+/papertriage)`", README).group(1)
+    assert installed == ".local/bin/papertriage"
+    examples = Path(__file__).parent.parent / "examples"
+    files = [examples / "cron.txt", examples / "digest-cron.txt"]
+    files += sorted((examples / "systemd").glob("*.service"))
+    for path in files:
+        calls = re.findall(r"(\S+)/papertriage (?:fetch|digest)\b", path.read_text())
+        assert calls, path
+        for directory in calls:
+            home, _, rest = directory.rpartition("=")[2].partition("/")
+            assert home in ("$HOME", "%h") and f"~/{rest}/papertriage" == f"~/{installed}", (
+                path,
+                directory,
+            )
