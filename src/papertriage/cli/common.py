@@ -9,21 +9,63 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import PapertriageError
 from ..output import Format
 
+# The order `papertriage --help` lists the commands in: as a morning runs, then upkeep
+# under its own heading. A command named in neither comes after the morning's.
+MORNING = (
+    "fetch", "import", "list", "filter", "search", "show", "triage", "tag", "untag",
+    "tags", "note", "mark", "open", "rank", "export", "digest", "watch", "stats",
+)  # fmt: skip
+UPKEEP = ("dedupe", "db", "config", "demo")
+
+
+class CommandList(TyperGroup):
+    """A command group whose help gives each command the whole first paragraph of its
+    help (Click cuts it to the width with "..."); the root lists them in MORNING order,
+    then UPKEEP under its own heading, subgroups in the order they were defined."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = list(self.commands)
+        if ctx.parent is not None:
+            return names
+        order = list(dict.fromkeys((*MORNING, *names)))  # unknown names after MORNING's
+        order = [name for name in order if name not in UPKEEP] + list(UPKEEP)
+        return sorted(names, key=order.index)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows: dict[str, list[tuple[str, str]]] = {"Commands": [], "Upkeep": []}
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is None or cmd.hidden:
+                continue
+            first = " ".join((cmd.short_help or cmd.help or "").split("\n\n")[0].split())
+            upkeep = ctx.parent is None and name in UPKEEP
+            rows["Upkeep" if upkeep else "Commands"].append((name, first))
+        for heading, section in rows.items():
+            if section:
+                with formatter.section(heading):
+                    formatter.write_dl(section)
+
+
 app = typer.Typer(
     name="papertriage",
+    cls=CommandList,
     help="Fetch, filter, triage, rank and export new research papers, from one local SQLite file.",
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # wider than Click's 80 columns on a wide terminal: one line per command
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
 )
 db_app = typer.Typer(
-    help="Where the store lives, what it holds, and its upkeep.", no_args_is_help=True
+    cls=CommandList,
+    help="Where the store lives, what it holds, and its upkeep.",
+    no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
 
