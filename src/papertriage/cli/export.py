@@ -106,7 +106,11 @@ def export(
     limit: Annotated[
         int | None,
         typer.Option(
-            "--limit", "-n", min=0, metavar="N", help="At most this many (default, or 0: all)."
+            "--limit",
+            "-n",
+            min=0,
+            metavar="N",
+            help="At most this many papers (default: all; 0: all too).",
         ),
     ] = None,
     offset: OffsetOpt = 0,
@@ -163,7 +167,14 @@ def digest(
     ] = False,
     top: Annotated[
         int,
-        typer.Option("--top", "-n", min=1, metavar="N", help="How many papers the digest lists."),
+        typer.Option(
+            "--limit",
+            "-n",
+            "--top",
+            min=1,
+            metavar="N",
+            help="How many papers the digest lists (--top is the old spelling).",
+        ),
     ] = 10,
     output: OutputOpt = None,
     abstracts: AbstractsOpt = False,

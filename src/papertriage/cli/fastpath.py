@@ -61,9 +61,9 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
         sys.exit(130)
-    except BrokenPipeError:  # `| head` closed the pipe: stop quietly, as Click does
+    except BrokenPipeError:  # `| head` closed the pipe: stop quietly with 0, as rg and fd do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        sys.exit(0)
     if code is not None:
         sys.exit(code)
     from .app import main as typer_main

@@ -87,7 +87,17 @@ def _table(rows: list[dict[str, Any]]) -> None:
 
 def write_explanation(expl: Explanation, fmt: Format, out: TextIO | None = None) -> None:
     out = out or sys.stdout
-    if fmt != Format.table:  # every machine format gets JSON
+    if fmt == Format.csv:  # one row per part of the score, then the total
+        writer = csv.writer(out)
+        writer.writerow(("id", "part", "points", "why"))
+        for c in expl.contributions:
+            writer.writerow((expl.id, c.part, round(c.points, 3), neutralize(c.why)))
+        writer.writerow((expl.id, "total", round(expl.score, 3), ""))
+        return
+    if fmt == Format.ids:
+        out.write(expl.id + "\n")
+        return
+    if fmt != Format.table:
         indent = None if fmt == Format.jsonl else 2
         out.write(json.dumps(expl.to_dict(), ensure_ascii=False, indent=indent) + "\n")
         return

@@ -197,7 +197,8 @@ def mark(
     from ..store.userdata import mark as set_mark
 
     if len(args) < 2 or args[-1] not in MARKS:
-        raise typer.BadParameter("give paper IDs, then one of: read, unread, keep, skip")
+        last = f"{args[-1]!r} is not a state: " if args and args[-1] not in MARKS else ""
+        raise typer.BadParameter(f"{last}give paper IDs, then one of: read, unread, keep, skip")
     with handle_errors():
         conn = open_store(db)
         changed = set_mark(conn, resolve_all(conn, _expand_ids(args[:-1])), args[-1])
@@ -244,7 +245,10 @@ def triage(
     source: SourceOpt = None,
     sort: Annotated[
         str | None,
-        typer.Option("--sort", help="Order: date|upvotes|score (default: score with a profile)."),
+        typer.Option(
+            "--sort",
+            help="Order: score|relevance|date|upvotes (default: score with a profile, else date).",
+        ),
     ] = None,
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=1, help="At most this many papers.")
