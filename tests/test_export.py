@@ -514,3 +514,18 @@ def test_output_to_a_device_writes_in_place_and_keeps_the_device():
 
     write_atomic(os.devnull, lambda s: s.write("discarded\n"))
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_markdown_summary_is_its_own_paragraph_after_the_abstract(store):
+    out = store("export", "--since", "2025-10-30", "--abstracts", "--summary").stdout
+    tokens = parse(out)
+    quotes = []
+    for n, t in enumerate(tokens):
+        if t.type == "blockquote_open":
+            end = next(i for i in range(n, len(tokens)) if tokens[i].type == "blockquote_close")
+            quotes.append([k.content for k in tokens[n:end] if k.type == "inline"])
+    both = [q for q in quotes if any("AI summary" in p for p in q)]
+    assert both and len(both) < len(quotes)  # some papers here have no AI summary
+    for paragraphs in both:
+        assert len(paragraphs) == 2 and paragraphs[1].startswith("AI summary: ")
+        assert "AI summary" not in paragraphs[0]
