@@ -189,7 +189,8 @@ def _run(
     console = err_console()
 
     def waiting(pid: str) -> None:
-        console.print(f"waiting for another fetch (pid {pid}) to finish…", markup=False)
+        if not quiet:  # --quiet (cron): nothing unless a source fails
+            console.print(f"waiting for another fetch (pid {pid}) to finish…", markup=False)
 
     with fetch_lock(db_path(db), wait, waiting):
         conn = open_store(db, create=True)
