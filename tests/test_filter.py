@@ -274,3 +274,20 @@ def test_table_highlights_words_and_their_stems(store, monkeypatch):
         "quantize",
     ]
     assert highlights(conn, ["quantize"], Format.json) == []
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_a_narrow_table_keeps_an_author_and_says_what_it_hides(columns, monkeypatch, capsys):
+    from papertriage.output import _table
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    rows = [{"id": "1706.03762", "title": "Attention Is All You Need", "primary_category": "cs.CL",
+             "authors": ["Ashish Vaswani", "Noam Shazeer"], "published": "2017-06-12"}]  # fmt: skip
+    _table(rows, ())
+    out, err = capsys.readouterr()
+    assert max(len(line) for line in out.splitlines()) <= columns
+    if columns < 100:
+        assert "Vaswani+" in out and "cs.CL" not in out
+        assert "below 100 columns: no category, first authors only" in err
+    else:
+        assert "Ashish Vaswani, Noam Shazeer" in out and "cs.CL" in out and err == ""
