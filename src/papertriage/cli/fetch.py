@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .common import DbOption, app, err_console, handle_errors, open_store
+from .completion import complete_values
 
 if TYPE_CHECKING:
     from ..fetch.plan import Wanted
@@ -24,6 +25,7 @@ def fetch(
     source: Annotated[
         str | None,
         typer.Argument(
+            autocompletion=complete_values("SOURCE"),
             help=f"One of {', '.join(SOURCES)} (default: the config's sources, else hf).",
             show_default=False,
         ),

@@ -16,6 +16,7 @@ from .. import text
 from ..errors import BadValueError
 from ..find import selection
 from ..find.selection import SORTS, Selection
+from .completion import complete_values
 
 QueryArg = Annotated[
     str | None,
@@ -83,6 +84,7 @@ SourceOpt = Annotated[
     typer.Option(
         "--source",
         metavar="SOURCE",
+        autocompletion=complete_values("--source"),
         help="Seen in this source: hf-daily, arxiv-rss, kaggle... (repeatable: any of them).",
     ),
 ]
@@ -91,6 +93,7 @@ SortOpt = Annotated[
     typer.Option(
         "--sort",
         metavar="ORDER",
+        autocompletion=complete_values("--sort"),
         help=f"{'|'.join(SORTS)}  [default: relevance with a QUERY, else date]",
         show_default=False,
     ),

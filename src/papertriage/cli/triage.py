@@ -11,6 +11,7 @@ import typer
 
 from ..output import Format
 from .common import DbOption, FormatOption, app, err_console, handle_errors, open_store
+from .completion import complete_values
 from .options import (
     AuthorOpt,
     CategoryOpt,
@@ -247,6 +248,7 @@ def triage(
         str | None,
         typer.Option(
             "--sort",
+            autocompletion=complete_values("--sort"),
             help="Order: score|relevance|date|upvotes (default: score with a profile, else date).",
         ),
     ] = None,
