@@ -23,11 +23,11 @@ class Tmux:
         out = subprocess.run([*self.base, "capture-pane", "-p", "-t", "t"], capture_output=True)
         return out.stdout.decode().rstrip("\n").split("\n")
 
-    def wait_for(self, text: str) -> list[str]:
-        """The screen once it shows text and the card is drawn to its last line."""
+    def wait_for(self, text: str, card: bool = True) -> list[str]:
+        """The screen once it shows text (and the card is drawn to its last line)."""
         for _ in range(200):
             lines = self.screen()
-            if any(text in line for line in lines) and lines[-1].startswith("╰─"):
+            if any(text in line for line in lines) and (lines[-1].startswith("╰─") or not card):
                 return lines
             time.sleep(0.05)
         raise AssertionError(f"{text!r} never showed:\n" + "\n".join(self.screen()))
@@ -75,3 +75,16 @@ def test_triage_fits_80x24_and_60x20(cli, fixture_path, tmp_path):
     finally:
         tmux.close()
     assert '"keep"' in cli("show", "2510.25772", "--json").stdout
+
+
+def test_tag_from_stdin_on_a_terminal_asks_for_the_ids(cli, fixture_path, tmp_path):
+    assert cli("import", fixture_path("hf_daily/2025-10-30.json")).exit_code == 0
+    env = f"PAPERTRIAGE_HOME={tmp_path / 'home'}"
+    command = ["env", env, sys.executable, "-m", "papertriage", "tag", "-", "later"]
+    tmux = Tmux(["sh", "-c", " ".join(command) + "; sleep 5"], 80, 10)
+    try:
+        tmux.wait_for("paper ids, one per line; Ctrl-D when done:", card=False)
+        tmux.run("send-keys", "-t", "t", "2510.25772", "Enter", "C-d")
+        tmux.wait_for("Tagged 1 paper with later", card=False)
+    finally:
+        tmux.close()

@@ -42,7 +42,10 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 
 
 def _stdin_ids() -> list[str]:
-    """Ids piped in: the first field of each non-empty line (so `filter` tables work too)."""
+    """Ids piped in: the first field of each non-empty line (so `filter` tables work too).
+    On a terminal, it asks for them first."""
+    if sys.stdin.isatty():
+        err_console().print("paper ids, one per line; Ctrl-D when done:", markup=False)
     return [line.split()[0] for line in sys.stdin.read().splitlines() if line.strip()]
 
 
