@@ -74,3 +74,13 @@ def test_show_completion_for_a_named_shell(shell, first, capsys):
     script = capsys.readouterr().out
     assert script.startswith(first) and "_PAPERTRIAGE_COMPLETE" in script
     assert ("complete_zsh" in script) == (shell == "zsh")
+
+
+@pytest.mark.parametrize(
+    "line", ["papertriage import ", "papertriage list --db ", "papertriage export -o "]
+)
+def test_paths_complete_as_files(line, monkeypatch, capsys):
+    monkeypatch.setenv("_PAPERTRIAGE_COMPLETE", "complete_zsh")
+    monkeypatch.setenv("_TYPER_COMPLETE_ARGS", line)
+    assert fastpath.try_run([]) is None  # Typer's: zsh then completes file names
+    assert _typer(monkeypatch, capsys) == "_files\n"
