@@ -27,7 +27,14 @@ UPKEEP = ("dedupe", "db", "config", "demo")
 class CommandList(TyperGroup):
     """A command group whose help gives each command the whole first paragraph of its
     help (Click cuts it to the width with "..."); the root lists them in MORNING order,
-    then UPKEEP under its own heading, subgroups in the order they were defined."""
+    then UPKEEP under its own heading, subgroups in the order they were defined. It
+    also gives every parameter one placeholder style, and bad values plain errors."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        for command in self.commands.values():
+            for param in command.params:
+                _plain_placeholder(param)
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = list(self.commands)
@@ -36,12 +43,6 @@ class CommandList(TyperGroup):
         order = list(dict.fromkeys((*MORNING, *names)))  # unknown names after MORNING's
         order = [name for name in order if name not in UPKEEP] + list(UPKEEP)
         return sorted(names, key=order.index)
-
-    def __init__(self, **attrs: Any) -> None:
-        super().__init__(**attrs)
-        for command in self.commands.values():
-            for param in command.params:
-                _plain_placeholder(param)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -142,12 +143,14 @@ def _plain_error(exc: Any) -> str:
     if found is None:
         return str(exc.message).removeprefix("Value error, ")
     value, kind, limits = found.get("input"), found.get("type", ""), found.get("ctx") or {}
-    if kind in ("greater_than_equal", "greater_than"):
-        bound = limits.get("ge", limits.get("gt"))
-        return f"{value} is too small (give {'' if 'ge' in limits else 'more than '}{bound}{' or more' if 'ge' in limits else ''})"
-    if kind in ("less_than_equal", "less_than"):
-        bound = limits.get("le", limits.get("lt"))
-        return f"{value} is too large (at most {bound})"
+    if kind == "greater_than_equal":
+        return f"{value} is too small (give {limits.get('ge')} or more)"
+    if kind == "greater_than":
+        return f"{value} is too small (give more than {limits.get('gt')})"
+    if kind == "less_than_equal":
+        return f"{value} is too large (give {limits.get('le')} or less)"
+    if kind == "less_than":
+        return f"{value} is too large (give less than {limits.get('lt')})"
     if kind.startswith("int_"):
         return f"{value!r} is not a whole number"
     if kind.startswith("float_"):
