@@ -53,7 +53,8 @@ SinceOpt = Annotated[
     typer.Option(
         "--since",
         metavar="DATE",
-        help="Dated on or after: YYYY-MM-DD, 7d, 2w, today, yesterday. A paper's date is the "
+        help="Dated on or after: YYYY-MM-DD, a month YYYY-MM, 7d, 2w, today, yesterday. "
+        "A paper's date is the "
         "later of its arXiv date and its day on HF Daily Papers (else the day first fetched).",
     ),
 ]
@@ -62,7 +63,7 @@ UntilOpt = Annotated[
     typer.Option(
         "--until",
         metavar="DATE",
-        help="Dated on or before: YYYY-MM-DD, 7d, 2w, today, yesterday (the same date).",
+        help="Dated on or before: the same forms (a month: to its last day).",
     ),
 ]
 TagOpt = Annotated[
@@ -113,9 +114,9 @@ def as_bad_parameter() -> Iterator[None]:
 
 
 def parse_day(value: str | None, option: str) -> str | None:
-    """text.parse_day for a command-line option."""
+    """text.parse_day for a command-line option (--until: a month's last day)."""
     with as_bad_parameter():
-        return text.parse_day(value, option=option)
+        return text.parse_day(value, option=option, end=option == "--until")
 
 
 # The parameter names of the shared filter options, as every command declares them.
