@@ -56,6 +56,17 @@ def test_show_accepts_any_id_form(cli_json, cli, fixture_path):
         assert paper["sightings"][0]["source"] == "hf-daily"
 
 
+def test_show_text_when_piped(cli, fixture_path):
+    cli("import", fixture_path(KAGGLE))
+    text = cli("show", "0704.0001", "--text").stdout  # CliRunner's stdout is a pipe
+    lines = text.splitlines()
+    assert lines[0].startswith("Calculation of prompt diphoton production")
+    assert "journal  Phys.Rev.D76:013009,2007" in text and not text.startswith("{")
+    assert cli("show", "0704.0001").stdout.startswith("{")  # piped: JSON, as before
+    both = cli("show", "0704.0001", "--text", "--json")
+    assert both.exit_code == 2 and "give --json or --text, not both" in both.stderr
+
+
 def test_show_raw_keeps_source_item(cli_json, cli, fixture_path):
     cli("import", fixture_path(KAGGLE))
     paper = cli_json("show", "0704.0001", "--raw")

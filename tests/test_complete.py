@@ -244,7 +244,15 @@ def import_listings(cli, tmp_path) -> int:
     listing = tmp_path / "hf_daily_2026-06-12.json"
     listing.write_bytes(HF_BODY)
     files = [
-        str(p) for p in sorted((FIXTURES / "hf_daily").glob("*.json")) if "limit30" not in p.name
+        str(FIXTURES / "hf_daily" / name)
+        for name in (
+            "2024-03-21_raw.json",
+            "2024-05-27.json",
+            "2025-01-21.json",
+            "2025-03-17.json",
+            "2025-10-30.json",
+            "2026-08-12.json",
+        )
     ]
     result = cli("import", *files, str(listing))
     assert result.exit_code == 0, result.stderr

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -213,13 +214,15 @@ def test_bibtex_kaggle_fields(store):
     entries = load_bib(text, unicode=True)
     assert len(entries) == 200
     e = entries["balazs2007calculation"]
-    assert e["ENTRYTYPE"] == "article"
+    assert e["ENTRYTYPE"] == "misc"  # a journal_ref is not a journal name
     assert e["eprint"] == "0704.0001" and e["archiveprefix"] == "arXiv"
+    assert e["eprinttype"] == "arxiv" and e["month"] == "April" and e["year"] == "2007"
     assert e["primaryclass"] == "hep-ph"
     assert e["doi"] == "10.1103/PhysRevD.76.013009"
     assert e["author"].startswith("C. Balázs and E. L. Berger")
     assert e["url"] == "https://arxiv.org/abs/0704.0001"
-    assert e["journal"] == "Phys.Rev.D76:013009,2007"
+    assert e["howpublished"] == "Phys.Rev.D76:013009,2007" and "journal" not in e
+    assert "note" not in e
     raw = load_bib(text)
     assert raw["balazs2007calculation"]["author"].startswith("C. Bal{\\'{a}}zs")
     assert "Koll{\\'{a}}r's injectivity" in text  # TeX accent in a title, kept as an accent
@@ -292,6 +295,91 @@ def test_tex_escape_specials():
         == "\\textbraceleft{}Ki(z)\\textbraceright{} \\textbackslash{} \\$\\$"
     )
     assert tex_escape("$a%b$ $\\alpha$") == "\\$a\\%b\\$ $\\alpha$"
+
+
+@pytest.mark.parametrize(
+    ("text", "tex"),
+    [
+        ("$\\omega$Test and $ω$Test", "$\\omega$Test and ${\\omega}$Test"),  # math stays math
+        ("ω-net, β-VAE, x ≤ 3", "{$\\omega$}-net, {$\\beta$}-VAE, x {$\\leq$} 3"),
+        ("Balázs Bala\u0301zs x\u0301", "Bal{\\'{a}}zs Bal{\\'{a}}zs {\\'{x}}"),  # NFC or not
+        ("Koll\\'ar", "Koll{\\'{a}}r"),
+        ("Ελλάδα ΑΒ 中文", "Ελλάδα AB 中文"),  # a Greek word, Latin-looking capitals, CJK
+    ],
+)
+def test_tex_escape_unicode_one_rule(text, tex):
+    assert tex_escape(text) == tex
+
+
+@pytest.mark.parametrize(
+    "math",
+    [
+        "$\\input{/etc/passwd}$",
+        "$\\include{x}$",
+        "$\\immediate\\write18{rm -rf ~}$",
+        "$\\def\\x{y}$",
+        "$\\catcode`\\^=7$",
+        "$\\csname input\\endcsname{x}$",
+        "$^^5cinput{x}$",
+        "$\\makeatletter\\@input{x}$",
+    ],
+)
+def test_bibtex_neutralizes_tex_that_runs(math):
+    text = entry({"id": "2401.00001", "title": f"Attack {math}", "authors": ["A B"],
+                  "published": "2024-01-01"}, "k")  # fmt: skip
+    title = load_bib(text)["k"]["title"]
+    assert "\\textbackslash{}" in title or "\\textasciicircum{}" in title
+    assert not re.search(r"\\(input|include|write|def|catcode|csname|makeatletter)\b", title)
+    assert "$" not in title.replace("\\$", "")  # no math left to run
+    assert "$\\mathcal{O}(n^2)$" in entry({"id": "2401.00001", "title": "$\\mathcal{O}(n^2)$"}, "k")
+
+
+def test_bibtex_escapes_doi_primary_class_and_url():
+    paper = {"id": "2401.00001", "title": "T", "authors": ["A B"], "published": "2024-01-01",
+             "doi": "10.1/x}\\input{/etc/passwd", "primary_category": "cs.LG}\\def",
+             "abs_url": "https://arxiv.org/abs/2401.00001 x"}  # fmt: skip
+    e = load_bib(entry(paper, "k"))["k"]
+    assert e["doi"] == "10.1/x%7D%5Cinput%7B/etc/passwd"
+    assert e["primaryclass"] == "cs.LG\\textbraceright{}\\textbackslash{}def"
+    assert e["url"] == "https://arxiv.org/abs/2401.00001%20x"
+
+
+def test_bibtex_title_only_records_are_flagged_and_linked():
+    e = load_bib(entry({"id": "prov:0123456789ab", "title": "Only a title"}, "k"))["k"]
+    assert e["note"] == "metadata incomplete" and "eprint" not in e and "url" not in e
+    linked = {
+        "id": "2401.00001",
+        "title": "T",
+        "hf_url": "https://huggingface.co/papers/2401.00001",
+    }
+    e = load_bib(entry({**linked, "abs_url": None}, "k"))["k"]
+    assert e["url"] == linked["hf_url"] and e["note"] == "metadata incomplete"
+    assert e["eprinttype"] == "arxiv"
+
+
+def test_a_real_export_parses_and_formats_entry_by_entry(cli, fixture_path):
+    """Every entry of an export of real listings (arXiv math-heavy RSS, HF daily,
+    a pasted HF page, the arXiv API) is read by bibtexparser and formatted by pybtex's
+    plain style, which refuses an entry missing a field its type requires."""
+    from pybtex.database import parse_string
+    from pybtex.plugin import find_plugin
+
+    for name in ("arxiv_rss/rss_old_rdf_math_2012-09-12.xml", HF,
+                 "hf_page/papers_page_text_2025-12-15_first28.txt",
+                 "arxiv_api/query_testing_start0_max10_2026-04-12.xml"):  # fmt: skip
+        assert cli("import", fixture_path(name)).exit_code == 0
+    text = cli("export", "-f", "bibtex", "--abstracts").stdout
+    count = text.count("\n@") + 1
+    assert count == 126 + 20 + 28 + 10 and len(load_bib(text, unicode=True)) == count
+    style = find_plugin("pybtex.style.formatting", "plain")()
+    backend = find_plugin("pybtex.backends", "text")()
+    entries = parse_string(text, "bibtex").entries
+    assert len(entries) == count
+    formatted = {e.key: e.text.render(backend) for e in style.format_entries(entries.values())}
+    assert len(formatted) == count and all(formatted.values())
+    assert text.count("note = {metadata incomplete}") == 28  # the pasted page's titles
+    assert "{{Contiguous relations of $_3\\phi_2$-series}}" in text  # math kept
+    assert text.count("\n@misc{") == count - 1 and "@article" not in text
 
 
 # ---- CSV and JSON ---------------------------------------------------------------------
@@ -426,3 +514,18 @@ def test_output_to_a_device_writes_in_place_and_keeps_the_device():
 
     write_atomic(os.devnull, lambda s: s.write("discarded\n"))
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_markdown_summary_is_its_own_paragraph_after_the_abstract(store):
+    out = store("export", "--since", "2025-10-30", "--abstracts", "--summary").stdout
+    tokens = parse(out)
+    quotes = []
+    for n, t in enumerate(tokens):
+        if t.type == "blockquote_open":
+            end = next(i for i in range(n, len(tokens)) if tokens[i].type == "blockquote_close")
+            quotes.append([k.content for k in tokens[n:end] if k.type == "inline"])
+    both = [q for q in quotes if any("AI summary" in p for p in q)]
+    assert both and len(both) < len(quotes)  # some papers here have no AI summary
+    for paragraphs in both:
+        assert len(paragraphs) == 2 and paragraphs[1].startswith("AI summary: ")
+        assert "AI summary" not in paragraphs[0]

@@ -401,6 +401,38 @@ def test_a_second_fetch_at_the_same_time_exits_with_a_clear_message(cli, db_file
     assert f"another fetch is running (pid {os.getpid()}" in result.stderr
 
 
+@pytest.mark.parametrize("quiet", [True, False])
+def test_wait_quiet_says_nothing_while_waiting(cli, db_file, httpx_mock, monkeypatch, quiet):
+    import fcntl
+    import threading
+
+    from papertriage.store.lock import fetch_lock
+
+    httpx_mock.add_response(url=hf_url("2026-08-12"), json=[])
+    held, release = threading.Event(), threading.Event()
+    real_flock = fcntl.flock
+
+    def flock(fd: int, op: int) -> None:
+        if op == fcntl.LOCK_EX:  # the fetch now waits (blocking): let the holder go
+            release.set()
+        real_flock(fd, op)
+
+    def hold() -> None:
+        with fetch_lock(db_file):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    monkeypatch.setattr(fcntl, "flock", flock)
+    result = cli("fetch", "hf", "--date", "2026-08-12", "--wait", *(["--quiet"] if quiet else []))
+    holder.join()
+    assert result.exit_code == 0 and release.is_set(), result.stderr
+    assert ("waiting for another fetch" in result.stderr) is not quiet
+    assert result.stderr == "" or not quiet
+
+
 def test_a_killed_run_is_marked_interrupted_by_the_next(cli, conn, httpx_mock):
     conn.execute(
         "INSERT INTO runs (kind, target, started, outcome) VALUES ('fetch', 'hf', 'x', 'running')"

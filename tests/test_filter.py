@@ -170,6 +170,12 @@ def test_other_facets_and_sorts(ids):
     assert ids("--since", "2025-10-28", "--until", "2025-10-28") == []
     featured = ids("--since", "2025-10-30", "--until", "2025-10-30", "-n", "0")
     assert "2510.24824" in featured and len(featured) == 20
+    # a month, as fetch --date takes it: --since from its first day, --until to its last
+    assert sorted(ids("--since", "2025-10", "--until", "2025-10", "-n", "0")) == sorted(
+        ids("--since", "2025-10-01", "--until", "2025-10-31", "-n", "0")
+    )
+    assert set(featured) <= set(ids("--until", "2025-10", "-n", "0"))
+    assert ids("--until", "2025-09", "-n", "0") == ids("--until", "2025-09-30", "-n", "0")
     assert ids("--since", "2025-10-29", "--min-upvotes", "20", "--sort", "upvotes") == [
         "2510.23473",  # first submitted 2025-10-27, featured on HF 2025-10-30
         "2510.23538",
@@ -226,6 +232,10 @@ def test_bad_query_is_one_line_error(cli, store, query, message):
 def test_bad_sort_and_date_are_usage_errors(cli, store):
     assert cli("filter", "--sort", "stars", "--db", store).exit_code == 2
     assert cli("filter", "--since", "last tuesday", "--db", store).exit_code == 2
+    month = cli("filter", "--until", "2025-13", "--db", store)
+    assert (
+        month.exit_code == 2 and "'2025-13' is not a date (use YYYY-MM-DD, YYYY-MM," in month.stderr
+    )
 
 
 def test_conditions_give_the_same_papers_to_own_selects(store):
@@ -274,3 +284,20 @@ def test_table_highlights_words_and_their_stems(store, monkeypatch):
         "quantize",
     ]
     assert highlights(conn, ["quantize"], Format.json) == []
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_a_narrow_table_keeps_an_author_and_says_what_it_hides(columns, monkeypatch, capsys):
+    from papertriage.output import _table
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    rows = [{"id": "1706.03762", "title": "Attention Is All You Need", "primary_category": "cs.CL",
+             "authors": ["Ashish Vaswani", "Noam Shazeer"], "published": "2017-06-12"}]  # fmt: skip
+    _table(rows, ())
+    out, err = capsys.readouterr()
+    assert max(len(line) for line in out.splitlines()) <= columns
+    if columns < 100:
+        assert "Vaswani+" in out and "cs.CL" not in out
+        assert "below 100 columns: no category, first authors only" in err
+    else:
+        assert "Ashish Vaswani, Noam Shazeer" in out and "cs.CL" in out and err == ""

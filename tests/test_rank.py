@@ -354,6 +354,16 @@ def test_rank_command_end_to_end(store, cli, cli_json, tmp_path):
     assert sum(c["points"] for c in expl["contributions"]) == pytest.approx(expl["score"])
     text = cli("rank", "--explain", data[0]["id"])
     assert text.exit_code == 0 and "'quantum' in the title" in text.stdout
+    import csv
+    import io
+
+    rows = list(
+        csv.DictReader(io.StringIO(cli("rank", "--explain", data[0]["id"], "-f", "csv").stdout))
+    )
+    assert rows[-1]["part"] == "total" and {r["id"] for r in rows} == {data[0]["id"]}
+    assert [r["part"] for r in rows[:-1]] == [c["part"] for c in expl["contributions"]]
+    assert float(rows[-1]["points"]) == pytest.approx(expl["score"], abs=1e-3)
+    assert cli("rank", "--explain", data[0]["id"], "-f", "ids").stdout == data[0]["id"] + "\n"
 
 
 def test_rank_command_filters_and_reports_bad_config(store, cli, cli_json, tmp_path):

@@ -52,3 +52,26 @@ def test_newer_schema_is_refused(db_file):
     raw.close()
     with pytest.raises(StoreError, match="newer papertriage"):
         open_db(db_file)
+
+
+def test_stock_sqlite_utils_maintains_the_store(cli, fixture_path, db_file):
+    """`sqlite-utils optimize` and `rebuild-fts` (the CLI users have) run on a store:
+    no table in the file looks like an FTS table without being one."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    assert (
+        cli("import", "--db", str(db_file), fixture_path("hf_daily/2025-10-30.json")).exit_code == 0
+    )
+    tool = Path(sys.executable).parent / "sqlite-utils"
+    before = cli("filter", "--db", str(db_file), "-f", "ids", "video").stdout
+    assert before.count("\n") >= 2
+    for args in (["optimize", str(db_file)], ["rebuild-fts", str(db_file)]):
+        done = subprocess.run([tool, *args], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    assert cli("filter", "--db", str(db_file), "-f", "ids", "video").stdout == before
+    assert cli("filter", "--db", str(db_file), "-f", "ids", "--fuzzy", "vidoe").stdout
+    assert cli("db", "check", "--db", str(db_file)).exit_code == 0
+    names = {r[0] for r in sqlite3.connect(db_file).execute("SELECT name FROM sqlite_master")}
+    assert "papers_fts_vocab" not in names and {"papers_fts", "papers_title_fts"} <= names

@@ -111,27 +111,56 @@ def _table(rows: list[dict[str, Any]], highlight: Sequence[str]) -> None:
     console = Console()
     # expand: the ratios share out the terminal width, so the table fits it and the title gets most.
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, expand=True)
-    narrow = console.width < 100
+    narrow = console.width < NARROW  # no category, and only the first author's family name
     table.add_column("id", style="cyan", no_wrap=True)
     table.add_column("date", no_wrap=True)
     if not narrow:
         table.add_column("cat", style="magenta", no_wrap=True, max_width=10)
     table.add_column("▲", justify="right", no_wrap=True)
     table.add_column("title", ratio=2, overflow="fold")
-    if not narrow:
-        table.add_column("authors", ratio=1, style="dim", overflow="ellipsis", no_wrap=True)
+    table.add_column(
+        "first author" if narrow else "authors",
+        ratio=1,
+        style="dim",
+        overflow="ellipsis",
+        no_wrap=True,
+        max_width=14 if narrow else None,
+    )
     for row in rows:
         title = Text(row.get("title") or "")
         if highlight:
             title.highlight_words(highlight, style="bold yellow", case_sensitive=False)
         up = row.get("hf_upvotes")
+        authors = row.get("authors") or []
         cells = [row["id"], paper_day(row) or ""]
         if not narrow:
             cells.append(row.get("primary_category") or "")
         cells += ["" if up is None else str(up), title]
-        if not narrow:
-            cells.append(short_authors(row.get("authors") or []))
+        cells.append(first_author(authors) if narrow else short_authors(authors))
         table.add_row(*cells)
     console.print(table)
     if not rows:
         Console(stderr=True).print("[dim]no papers[/dim]")
+    elif narrow:
+        say_narrow()
+
+
+NARROW = 100  # below this many columns, tables drop the category and co-authors
+
+
+def say_narrow() -> None:
+    """What a narrow table left out, on stderr."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(
+        f"[dim]below {NARROW} columns: no category, first authors only (-f csv has all)[/dim]"
+    )
+
+
+def first_author(authors: Sequence[str]) -> str:
+    """'Vaswani+' for a paper by Ashish Vaswani and others: the family name fits."""
+    if not authors:
+        return ""
+    words = authors[0].replace(",", " ").split()
+    name = words[-1] if words else ""
+    return name + ("+" if len(authors) > 1 else "")

@@ -12,6 +12,7 @@ _WS = re.compile(r"\s+")
 _HYPHEN = re.compile(r"(\w)-\s*(\w)")
 _NON_WORD = re.compile(r"[^\w]+")
 _RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _MONTHS = {m: n for n, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 _LATEX_CMD_ARG = re.compile(
     r"\\(?:textsc|textbf|textit|emph|mathrm|mathbf|mathcal|texttt|text|mbox|rm|bf|it)\s*\{([^{}]*)\}"
@@ -158,15 +159,31 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _month_day(year: int, month: int, end: bool) -> str | None:
+    """A month's first day (or last, with end); None for month 13 or year 0."""
+    from calendar import monthrange
+
+    try:
+        return date(year, month, monthrange(year, month)[1] if end else 1).isoformat()
+    except (ValueError, IndexError):  # calendar.IllegalMonthError is both
+        return None
+
+
 def parse_day(
-    value: str | None, today: date | None = None, option: str | None = None
+    value: str | None, today: date | None = None, option: str | None = None, end: bool = False
 ) -> str | None:
-    """A day typed by a person (YYYY-MM-DD, today, yesterday, or Nd/Nw/Nm/Ny ago) as an
-    ISO date; BadValueError naming `option` for anything else."""
+    """A day typed by a person (YYYY-MM-DD, a month YYYY-MM, today, yesterday, or
+    Nd/Nw/Nm/Ny ago) as an ISO date; a month is its first day, or its last with `end`
+    (for --until). BadValueError naming `option` for anything else."""
     if value is None:
         return None
     today = today or date.today()
     text = value.strip().lower()
+    month = _MONTH.match(text)
+    if month:
+        day = _month_day(int(month.group(1)), int(month.group(2)), end)
+        if day:
+            return day
     if text == "today":
         return today.isoformat()
     if text == "yesterday":
@@ -180,5 +197,6 @@ def parse_day(
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise BadValueError(
-            option, f"{value!r} is not a date (use YYYY-MM-DD, 7d, 2w, today or yesterday)"
+            option,
+            f"{value!r} is not a date (use YYYY-MM-DD, YYYY-MM, 7d, 2w, today or yesterday)",
         ) from None

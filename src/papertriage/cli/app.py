@@ -11,6 +11,7 @@ from . import export as _export  # noqa: F401
 from . import fetch as _fetch  # noqa: F401
 from . import papers as _papers  # noqa: F401
 from . import rank as _rank  # noqa: F401
+from . import stats as _stats  # noqa: F401
 from . import triage as _triage  # noqa: F401
 from . import watch as _watch  # noqa: F401
 from .common import app

@@ -9,21 +9,171 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import PapertriageError
 from ..output import Format
 
+# The order `papertriage --help` lists the commands in: as a morning runs, then upkeep
+# under its own heading. A command named in neither comes after the morning's.
+MORNING = (
+    "fetch", "import", "list", "filter", "search", "show", "triage", "tag", "untag",
+    "tags", "note", "mark", "open", "rank", "export", "digest", "watch", "stats",
+)  # fmt: skip
+UPKEEP = ("dedupe", "db", "config", "demo")
+
+
+class CommandList(TyperGroup):
+    """A command group whose help gives each command the whole first paragraph of its
+    help (Click cuts it to the width with "..."); the root lists them in MORNING order,
+    then UPKEEP under its own heading, subgroups in the order they were defined. It
+    also gives every parameter one placeholder style, and bad values plain errors."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        for command in self.commands.values():
+            for param in command.params:
+                _plain_placeholder(param)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = list(self.commands)
+        if ctx.parent is not None:
+            return names
+        order = list(dict.fromkeys((*MORNING, *names)))  # unknown names after MORNING's
+        order = [name for name in order if name not in UPKEEP] + list(UPKEEP)
+        return sorted(names, key=order.index)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # `| head` stopped reading: done, as rg and fd say (exit 0)
+            stop_writing_stdout()
+            raise typer.Exit(0) from None
+        except typer.BadParameter as exc:
+            exc.message = _plain_error(exc)
+            raise
+        except Exception as exc:  # Click's NoSuchOption, without importing click
+            hint = _other_spelling(exc)
+            if hint:
+                exc.possibilities = None  # type: ignore[attr-defined]
+                exc.message += f" ({hint})"  # type: ignore[attr-defined]
+            raise
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows: dict[str, list[tuple[str, str]]] = {"Commands": [], "Upkeep": []}
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is None or cmd.hidden:
+                continue
+            first = " ".join((cmd.short_help or cmd.help or "").split("\n\n")[0].split())
+            upkeep = ctx.parent is None and name in UPKEEP
+            rows["Upkeep" if upkeep else "Commands"].append((name, first))
+        for heading, section in rows.items():
+            if section:
+                with formatter.section(heading):
+                    formatter.write_dl(section)
+
+
+# An option some commands spell one way and others another: (missing, present) -> hint.
+_OTHER_SPELLING = {
+    ("--json", "--format"): "use -f json",
+    ("-f", "--json"): "use --json",
+    ("--format", "--json"): "use --json",
+    ("--top", "--limit"): "use -n/--limit",
+    ("--limit", "--max"): "use --max",
+}
+
+
+def _other_spelling(exc: Exception) -> str | None:
+    option = getattr(exc, "option_name", None)
+    command = getattr(getattr(exc, "ctx", None), "command", None)
+    if option is None or command is None:
+        return None
+    present = {opt for param in command.params for opt in getattr(param, "opts", ())}
+    return next((h for (o, p), h in _OTHER_SPELLING.items() if o == option and p in present), None)
+
+
+# The placeholder of an option that the code gives none: one word per kind of value.
+_METAVARS = {
+    "--date": "DATE", "--since": "DATE", "--until": "DATE", "--category": "CAT",
+    "--id": "ID", "--max": "N", "--limit": "N", "--offset": "N", "--where": "QUERY",
+    "--sort": "ORDER", "--format": "FORMAT", "--db": "PATH", "--output": "FILE",
+}  # fmt: skip
+
+
+def _plain_placeholder(param: Any) -> None:
+    """Click's placeholders, one style: ID, [QUERY], ID... in usage lines; NAME, N, PATH
+    or [a|b] after options; no <str>, <list[str]>, {ID} or <int range> from Typer."""
+    if param.param_type_name == "argument":
+        name = (param.metavar or param.name.upper()).removeprefix("[").removesuffix("]")
+        param.metavar = name
+        dots = "..." if param.nargs != 1 and "..." not in name else ""
+        usage = f"{name}{dots}" if param.required else f"[{name}{dots}]"
+        param.get_usage_pieces = lambda ctx: [usage]
+        param.display_type_rich = lambda ctx: None
+        return
+    if param.metavar is not None or getattr(param, "is_flag", False) or param.count:
+        return
+    desc = getattr(param, "type_descriptor", None)
+    choices = getattr(desc, "choices", None)
+    if choices:
+        param.metavar = "[" + "|".join(str(getattr(c, "value", c)) for c in choices) + "]"
+    else:
+        named = (_METAVARS[o] for o in param.opts if o in _METAVARS)
+        param.metavar = next(named, param.name.upper())
+
+
+def stop_writing_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail again."""
+    import os
+    import sys
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a file (a test's buffer)
+        pass
+
+
+def _plain_error(exc: Any) -> str:
+    """A bad option value in papertriage's words, not the validation library's
+    ("Input should be greater than or equal to 0", "Value error, ...")."""
+    errors = getattr(exc.__cause__, "errors", None)
+    found = errors()[0] if callable(errors) and errors() else None
+    if found is None:
+        return str(exc.message).removeprefix("Value error, ")
+    value, kind, limits = found.get("input"), found.get("type", ""), found.get("ctx") or {}
+    if kind == "greater_than_equal":
+        return f"{value} is too small (give {limits.get('ge')} or more)"
+    if kind == "greater_than":
+        return f"{value} is too small (give more than {limits.get('gt')})"
+    if kind == "less_than_equal":
+        return f"{value} is too large (give {limits.get('le')} or less)"
+    if kind == "less_than":
+        return f"{value} is too large (give less than {limits.get('lt')})"
+    if kind.startswith("int_"):
+        return f"{value!r} is not a whole number"
+    if kind.startswith("float_"):
+        return f"{value!r} is not a number"
+    if kind == "value_error":
+        return str(limits.get("error", found.get("msg", ""))).removeprefix("Value error, ")
+    return str(found.get("msg", exc.message)).removeprefix("Value error, ")
+
+
 app = typer.Typer(
     name="papertriage",
+    cls=CommandList,
     help="Fetch, filter, triage, rank and export new research papers, from one local SQLite file.",
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # wider than Click's 80 columns on a wide terminal: one line per command
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
 )
 db_app = typer.Typer(
-    help="Where the store lives, what it holds, and its upkeep.", no_args_is_help=True
+    cls=CommandList,
+    help="Where the store lives, what it holds, and its upkeep.",
+    no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
 
@@ -32,7 +182,8 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         metavar="PATH",
-        help="Store file (default: $PAPERTRIAGE_DB, else the user data dir).",
+        help="Store file (default: $PAPERTRIAGE_DB, else $PAPERTRIAGE_HOME/papers.db, "
+        "else the user data dir).",
         show_default=False,
         dir_okay=False,
     ),

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from .common import app, err_console, handle_errors
+from .common import CommandList, app, err_console, handle_errors
 
 config_app = typer.Typer(
+    cls=CommandList,
     help="The config file: where it is, the settings in effect, a starter file.",
     no_args_is_help=True,
 )

@@ -224,3 +224,31 @@ def _retries(say: Any) -> Any:
             say(f"waiting {seconds:.0f} s ({reason})")
 
     return waiting
+
+
+@db_app.command("datasette")
+def datasette(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="DIR",
+            help="Where to write metadata.json and plugins/ (default: datasette/ next to the store).",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write Datasette metadata and a link plugin for the store, and print the command to run."""
+    import shlex
+
+    from ..export.datasette import write_files
+    from ..store.db import db_path
+
+    store = db_path(db)
+    with handle_errors():
+        open_store(db).close()
+        meta, plugin = write_files(directory or store.parent / "datasette", store.stem)
+    typer.echo(f"wrote {meta} and {plugin}", err=True)
+    args = ["datasette", str(store), "-m", str(meta), "--plugins-dir", str(plugin.parent)]
+    typer.echo(shlex.join(args))

@@ -114,7 +114,11 @@ def export(
     limit: Annotated[
         int | None,
         typer.Option(
-            "--limit", "-n", min=0, metavar="N", help="At most this many (default, or 0: all)."
+            "--limit",
+            "-n",
+            min=0,
+            metavar="N",
+            help="At most this many papers (default: all; 0: all too).",
         ),
     ] = None,
     offset: OffsetOpt = 0,
@@ -171,7 +175,14 @@ def digest(
     ] = False,
     top: Annotated[
         int,
-        typer.Option("--top", "-n", min=1, metavar="N", help="How many papers the digest lists."),
+        typer.Option(
+            "--limit",
+            "-n",
+            "--top",
+            min=1,
+            metavar="N",
+            help="How many papers the digest lists (--top is the old spelling).",
+        ),
     ] = 10,
     output: OutputOpt = None,
     abstracts: AbstractsOpt = False,
@@ -212,8 +223,9 @@ def digest(
     ] = PostFormat.json,
     db: DbOption = None,
 ) -> None:
-    """Fetch, rank the new papers, and write the best of them as a Markdown digest (a
-    section per watch first); --mail-to / --post deliver it."""
+    """Fetch, rank the new papers, write the best as a Markdown digest; mail or post it.
+
+    A section per watch comes first; --mail-to / --post deliver it."""
     from ..digest.build import build, latest_day, mark_shown, summary_line, write_digest
     from ..export.writers import MarkdownOptions
     from ..text import now_iso

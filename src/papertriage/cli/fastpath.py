@@ -24,6 +24,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .completion import LIST_COMMANDS  # list, filter, search
+
 # list/filter/search options: flag -> (parameter, kind). Kinds: "flag" (a boolean),
 # "many" (repeatable), "one" (a value, the last one wins), "int" (an integer >= 0).
 LIST_OPTIONS: dict[str, tuple[str, str]] = {
@@ -51,8 +53,8 @@ LIST_OPTIONS: dict[str, tuple[str, str]] = {
     "-f": ("fmt", "one"),
     "--db": ("db", "one"),
 }
-LIST_COMMANDS = ("list", "filter", "search")
 _HELP = ("--help", "-h")
+_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 
 
 def main() -> None:
@@ -62,9 +64,9 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
         sys.exit(130)
-    except BrokenPipeError:  # `| head` closed the pipe: stop quietly, as Click does
+    except BrokenPipeError:  # `| head` closed the pipe: stop quietly with 0, as rg and fd do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        sys.exit(0)
     if code is not None:
         sys.exit(code)
     from .app import main as typer_main
@@ -74,6 +76,14 @@ def main() -> None:
 
 def try_run(argv: list[str]) -> int | None:
     """Run argv here and return the exit code, or None to leave it to Typer."""
+    if "_PAPERTRIAGE_COMPLETE" in os.environ:
+        from .completion import complete
+
+        return complete(os.environ["_PAPERTRIAGE_COMPLETE"])
+    if len(argv) == 2 and argv[0] == "--show-completion" and argv[1] in _SHELLS:
+        from .completion import script
+
+        return script(argv[1])
     if argv == ["--version"]:
         from .. import __version__
 

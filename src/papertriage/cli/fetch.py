@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from .common import DbOption, app, err_console, handle_errors, open_store
+from .completion import complete_values
 
 if TYPE_CHECKING:
     from ..fetch.plan import Wanted
@@ -24,6 +25,7 @@ def fetch(
     source: Annotated[
         str | None,
         typer.Argument(
+            autocompletion=complete_values("SOURCE"),
             help=f"One of {', '.join(SOURCES)} (default: the config's sources, else hf).",
             show_default=False,
         ),
@@ -225,7 +227,8 @@ def _run(
     console = err_console()
 
     def waiting(pid: str) -> None:
-        console.print(f"waiting for another fetch (pid {pid}) to finish…", markup=False)
+        if not quiet:  # --quiet (cron): nothing unless a source fails
+            console.print(f"waiting for another fetch (pid {pid}) to finish…", markup=False)
 
     with fetch_lock(db_path(db), wait, waiting):
         conn = open_store(db, create=True)

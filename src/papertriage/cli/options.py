@@ -16,6 +16,7 @@ from .. import text
 from ..errors import BadValueError
 from ..find import selection
 from ..find.selection import SORTS, Selection
+from .completion import complete_values
 
 QueryArg = Annotated[
     str | None,
@@ -52,7 +53,8 @@ SinceOpt = Annotated[
     typer.Option(
         "--since",
         metavar="DATE",
-        help="Dated on or after: YYYY-MM-DD, 7d, 2w, today, yesterday. A paper's date is the "
+        help="Dated on or after: YYYY-MM-DD, a month YYYY-MM, 7d, 2w, today, yesterday. "
+        "A paper's date is the "
         "later of its arXiv date and its day on HF Daily Papers (else the day first fetched).",
     ),
 ]
@@ -61,7 +63,7 @@ UntilOpt = Annotated[
     typer.Option(
         "--until",
         metavar="DATE",
-        help="Dated on or before: YYYY-MM-DD, 7d, 2w, today, yesterday (the same date).",
+        help="Dated on or before: the same forms (a month: to its last day).",
     ),
 ]
 TagOpt = Annotated[
@@ -83,6 +85,7 @@ SourceOpt = Annotated[
     typer.Option(
         "--source",
         metavar="SOURCE",
+        autocompletion=complete_values("--source"),
         help="Seen in this source: hf-daily, arxiv-rss, kaggle... (repeatable: any of them).",
     ),
 ]
@@ -99,6 +102,7 @@ SortOpt = Annotated[
     typer.Option(
         "--sort",
         metavar="ORDER",
+        autocompletion=complete_values("--sort"),
         help=f"{'|'.join(SORTS)}  [default: relevance with a QUERY, else date]",
         show_default=False,
     ),
@@ -118,9 +122,9 @@ def as_bad_parameter() -> Iterator[None]:
 
 
 def parse_day(value: str | None, option: str) -> str | None:
-    """text.parse_day for a command-line option."""
+    """text.parse_day for a command-line option (--until: a month's last day)."""
     with as_bad_parameter():
-        return text.parse_day(value, option=option)
+        return text.parse_day(value, option=option, end=option == "--until")
 
 
 # The parameter names of the shared filter options, as every command declares them.

@@ -177,19 +177,27 @@ def show(
     raw: Annotated[
         bool, typer.Option("--raw", help="Also print the raw item each source gave.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the record as JSON (the default when piped).")
+    ] = False,
+    as_text: Annotated[
+        bool,
+        typer.Option("--text", help="Print the text view, as on a terminal, even when piped."),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Show everything the store knows about one paper."""
     from ..store.queries import get_paper, raw_items
     from .render import paper_detail
 
+    if as_json and as_text:
+        raise typer.BadParameter("give --json or --text, not both")
     with handle_errors():
         conn = open_store(db)
         paper = get_paper(conn, paper_id)
         if raw:
             paper["raw"] = raw_items(conn, paper["id"])
-        if as_json or not sys.stdout.isatty():
+        if as_json or not (as_text or sys.stdout.isatty()):
             typer.echo(json.dumps(paper, ensure_ascii=False, indent=2))
         else:
             paper_detail(paper)

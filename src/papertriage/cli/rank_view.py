@@ -9,7 +9,16 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from ..models import paper_day
-from ..output import CSV_FIELDS, Format, neutralize, short_authors, write_rows
+from ..output import (
+    CSV_FIELDS,
+    NARROW,
+    Format,
+    first_author,
+    neutralize,
+    say_narrow,
+    short_authors,
+    write_rows,
+)
 from ..rank.explain import Explanation
 
 
@@ -61,33 +70,49 @@ def _table(rows: list[dict[str, Any]]) -> None:
 
     console = Console()
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    narrow = console.width < 100
+    narrow = console.width < NARROW
     table.add_column("score", justify="right", style="green", no_wrap=True)
     table.add_column("id", style="cyan", no_wrap=True)
     table.add_column("date", no_wrap=True)
     if not narrow:
         table.add_column("cat", style="magenta", no_wrap=True, max_width=10)
     table.add_column("title", ratio=3, min_width=30, overflow="fold")
-    if not narrow:
-        table.add_column(
-            "authors", ratio=1, max_width=24, style="dim", overflow="ellipsis", no_wrap=True
-        )
+    table.add_column(
+        "first author" if narrow else "authors",
+        ratio=1,
+        max_width=14 if narrow else 24,
+        style="dim",
+        overflow="ellipsis",
+        no_wrap=True,
+    )
     for row in rows:
         cells = [f"{row['score']:.2f}", row["id"], paper_day(row) or ""]
         if not narrow:
             cells.append(row.get("primary_category") or "")
         cells.append(row.get("title") or "")
-        if not narrow:
-            cells.append(short_authors(row.get("authors") or []))
+        authors = row.get("authors") or []
+        cells.append(first_author(authors) if narrow else short_authors(authors))
         table.add_row(*cells)
     console.print(table)
+    if narrow and rows:
+        say_narrow()
     if not rows:
         Console(stderr=True).print("[dim]no papers[/dim]")
 
 
 def write_explanation(expl: Explanation, fmt: Format, out: TextIO | None = None) -> None:
     out = out or sys.stdout
-    if fmt != Format.table:  # every machine format gets JSON
+    if fmt == Format.csv:  # one row per part of the score, then the total
+        writer = csv.writer(out)
+        writer.writerow(("id", "part", "points", "why"))
+        for c in expl.contributions:
+            writer.writerow((expl.id, c.part, round(c.points, 3), neutralize(c.why)))
+        writer.writerow((expl.id, "total", round(expl.score, 3), ""))
+        return
+    if fmt == Format.ids:
+        out.write(expl.id + "\n")
+        return
+    if fmt != Format.table:
         indent = None if fmt == Format.jsonl else 2
         out.write(json.dumps(expl.to_dict(), ensure_ascii=False, indent=indent) + "\n")
         return

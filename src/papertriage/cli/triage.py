@@ -11,6 +11,7 @@ import typer
 
 from ..output import Format
 from .common import DbOption, FormatOption, app, err_console, handle_errors, open_store
+from .completion import complete_values
 from .options import (
     AuthorOpt,
     CategoryOpt,
@@ -42,7 +43,10 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 
 
 def _stdin_ids() -> list[str]:
-    """Ids piped in: the first field of each non-empty line (so `filter` tables work too)."""
+    """Ids piped in: the first field of each non-empty line (so `filter` tables work too).
+    On a terminal, it asks for them first."""
+    if sys.stdin.isatty():
+        err_console().print("paper ids, one per line; Ctrl-D when done:", markup=False)
     return [line.split()[0] for line in sys.stdin.read().splitlines() if line.strip()]
 
 
@@ -198,7 +202,8 @@ def mark(
     from ..store.userdata import mark as set_mark
 
     if len(args) < 2 or args[-1] not in MARKS:
-        raise typer.BadParameter("give paper IDs, then one of: read, unread, keep, skip")
+        last = f"{args[-1]!r} is not a state: " if args and args[-1] not in MARKS else ""
+        raise typer.BadParameter(f"{last}give paper IDs, then one of: read, unread, keep, skip")
     with handle_errors():
         conn = open_store(db)
         changed = set_mark(conn, resolve_all(conn, _expand_ids(args[:-1])), args[-1])
@@ -246,7 +251,11 @@ def triage(
     watch: WatchOpt = None,
     sort: Annotated[
         str | None,
-        typer.Option("--sort", help="Order: date|upvotes|score (default: score with a profile)."),
+        typer.Option(
+            "--sort",
+            autocompletion=complete_values("--sort"),
+            help="Order: score|relevance|date|upvotes (default: score with a profile, else date).",
+        ),
     ] = None,
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=1, help="At most this many papers.")

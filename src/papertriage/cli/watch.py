@@ -8,7 +8,16 @@ from typing import Annotated, Any
 import typer
 
 from ..output import Format
-from .common import DbOption, FormatOption, LimitOption, app, err_console, handle_errors, open_store
+from .common import (
+    CommandList,
+    DbOption,
+    FormatOption,
+    LimitOption,
+    app,
+    err_console,
+    handle_errors,
+    open_store,
+)
 from .options import (
     AuthorOpt,
     CategoryOpt,
@@ -22,8 +31,8 @@ from .options import (
 )
 
 watch_app = typer.Typer(
-    help="Watches: saved searches run over the new papers of every fetch and import; "
-    "their matches are tagged and get a section in the digest.",
+    cls=CommandList,
+    help="Saved searches that tag the new papers of every fetch and import they match.",
     no_args_is_help=True,
 )
 app.add_typer(watch_app, name="watch")

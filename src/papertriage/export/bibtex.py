@@ -1,9 +1,16 @@
 """BibTeX pieces: citation keys, TeX escaping of plain text, and one entry per paper.
 
 Titles and names are treated as plain text and escaped, except ``$...$`` math (arXiv
-titles carry TeX math, and escaping it would print the source instead of the symbols).
-Accented Latin letters become accent macros (``Bal{\\'{a}}zs``), which classic 8-bit
-BibTeX, biber, bibtexparser and Zotero all read; other non-ASCII text stays UTF-8.
+titles carry TeX math, and escaping it would print the source instead of the symbols)
+that runs nothing (``texchars.is_safe_math``). Accented Latin letters become accent
+macros (``Bal{\\'{a}}zs``) and Greek letters math macros (``{$\\alpha$}``), which
+classic 8-bit BibTeX, biber, bibtexparser and Zotero all read; other non-ASCII text
+stays UTF-8 (``texchars`` has the rule).
+
+An entry is ``@misc`` with arXiv's eprint fields (``eprinttype`` for Zotero and biblatex,
+``archivePrefix``/``primaryClass`` for natbib): the store holds arXiv's free-text
+``journal_ref`` ("Phys.Rev.D76:013009,2007"), not a journal name, so an ``@article``
+would lack the journal its styles require; the reference goes to ``howpublished``.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from itertools import count
 from typing import Any
 
 from ..text import delatex
+from .texchars import MATH_MACROS, is_safe_math
 
 _TEXT_SPECIALS = {
     "\\": r"\textbackslash{}",
@@ -105,6 +113,9 @@ def _char(ch: str) -> str:
         return ch if ch.isprintable() else " "
     if ch in _LETTERS:
         return _LETTERS[ch]
+    if ch in MATH_MACROS:
+        macro = MATH_MACROS[ch]  # Greek capitals like Latin ones are the Latin letter
+        return "{$" + macro + "$}" if macro.startswith("\\") else macro
     parts = unicodedata.normalize("NFD", ch)
     base, marks = parts[0], parts[1:]
     if base.isascii() and base.isalpha() and len(marks) == 1 and marks in _COMBINING:
@@ -113,7 +124,8 @@ def _char(ch: str) -> str:
 
 
 def tex_escape(text: str | None) -> str:
-    """Plain text as TeX that BibTeX accepts: specials escaped, braces always balanced."""
+    """Plain text as TeX that BibTeX accepts: specials escaped, braces always balanced,
+    math kept unless it could run something."""
     if not text:
         return ""
     text = " ".join(text.split())
@@ -121,25 +133,50 @@ def tex_escape(text: str | None) -> str:
     pos = 0
     for m in _MATH.finditer(text):
         out.append(_plain(text[pos : m.start()]))
-        math = m.group(0)
+        math = _math_ascii(m.group(0))
         safe = (
             _balanced(math)
-            and math.isascii()
             and not re.search(r"[%#&]", math)
             and not math.endswith("\\$")
+            and is_safe_math(math)
         )
-        out.append(math if safe else _plain(math))
+        out.append(math if safe else _plain(m.group(0)))
         pos = m.end()
     out.append(_plain(text[pos:]))
     return "".join(out)
 
 
+def _math_ascii(math: str) -> str:
+    """Greek letters and math symbols inside math as their macros: $ω$ -> ${\\omega}$."""
+    if math.isascii():
+        return math
+    return "".join("{" + MATH_MACROS[c] + "}" if c in MATH_MACROS else c for c in math)
+
+
 _ASCII_TABLE = str.maketrans({**_TEXT_SPECIALS, **{chr(c): " " for c in (*range(32), 127)}})
+
+
+# A run of Greek letters; a Latin letter and the combining accent that follows it
+# (x + U+0301 has no precomposed form, so NFC leaves the pair); any other non-ASCII.
+_NON_ASCII = re.compile(r"([\u0370-\u03ff\u1f00-\u1fff]+)|[A-Za-z][\u0300-\u036f]|[^\x00-\x7f]")
+
+
+def _non_ascii(m: re.Match[str]) -> str:
+    found = m.group(0)
+    if m.group(1):  # symbols (ω-net, β-VAE) as macros; Greek words with accents as written
+        greek = all(c in MATH_MACROS for c in found)
+        return "".join(_char(c) for c in found) if greek else found
+    if len(found) == 1:
+        return _char(found)
+    accent = _COMBINING.get(found[1])
+    return "{\\" + accent + "{" + found[0] + "}}" if accent else found
 
 
 def _plain(text: str) -> str:
     text = untex_accents(text).translate(_ASCII_TABLE)
-    return text if text.isascii() else "".join(c if c.isascii() else _char(c) for c in text)
+    return (
+        text if text.isascii() else _NON_ASCII.sub(_non_ascii, unicodedata.normalize("NFC", text))
+    )
 
 
 def tex_name(name: str) -> str:
@@ -170,11 +207,16 @@ def last_name(name: str) -> str:
     return words[-1] if words else ""
 
 
-def year_of(paper: dict[str, Any]) -> str:
+def date_of(paper: dict[str, Any]) -> str:
+    """The date year and month come from: the first arXiv version, else the HF day."""
     for key in ("published", "hf_featured", "updated"):
         if paper.get(key):
-            return str(paper[key])[:4]
+            return str(paper[key])
     return ""
+
+
+def year_of(paper: dict[str, Any]) -> str:
+    return date_of(paper)[:4]
 
 
 def base_key(paper: dict[str, Any]) -> str:
@@ -225,26 +267,48 @@ def suffixed(
             yield pid, candidate
 
 
-def _raw(value: Any) -> str:
-    """A verbatim field (doi, url, eprint): no escaping, but never a brace to unbalance it."""
-    return " ".join(str(value).replace("{", "").replace("}", "").split())
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+# Characters a verbatim field (url, doi) must not hold: a backslash starts a TeX
+# command, braces end the field, and whitespace or controls break the link.
+_VERBATIM_UNSAFE = re.compile(r"[\\{}\s\x00-\x1f\x7f\"]")
+
+
+def _verbatim(value: Any) -> str:
+    """A url or doi field: the characters TeX or BibTeX would act on percent-encoded
+    (\\ -> %5C, { -> %7B), as a link means the same with them encoded."""
+    return _VERBATIM_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", str(value).strip())
+
+
+def _month(paper: dict[str, Any]) -> str:
+    month = date_of(paper)[5:7]
+    return _MONTHS[int(month) - 1] if month.isdigit() and 1 <= int(month) <= 12 else ""
 
 
 def entry(paper: dict[str, Any], key: str, abstract: bool = False) -> str:
-    """One @article (journal ref or DOI known) or @misc entry."""
-    kind = "article" if paper.get("journal_ref") or paper.get("doi") else "misc"
+    """One @misc entry (see the module docstring for why not @article)."""
     arxiv = not str(paper["id"]).startswith("prov:")
+    authors = [a for a in paper.get("authors") or [] if a.strip()]
+    year = year_of(paper)
+    link = paper.get("abs_url") or paper.get("hf_url") or paper.get("code_url")
+    link = link or paper.get("project_url")
     fields: list[tuple[str, str]] = [
         ("title", "{" + tex_escape(paper.get("title")) + "}"),
-        ("author", " and ".join(tex_name(a) for a in paper.get("authors") or [] if a.strip())),
-        ("year", year_of(paper)),
-        ("journal", tex_escape(paper.get("journal_ref"))),
-        ("eprint", _raw(paper["id"]) if arxiv else ""),
+        ("author", " and ".join(tex_name(a) for a in authors)),
+        ("year", year),
+        ("month", _month(paper)),
+        ("howpublished", tex_escape(paper.get("journal_ref"))),
+        ("eprint", _verbatim(paper["id"]) if arxiv else ""),
+        ("eprinttype", "arxiv" if arxiv else ""),
         ("archivePrefix", "arXiv" if arxiv else ""),
-        ("primaryClass", _raw(paper.get("primary_category") or "")),
-        ("doi", _raw(paper.get("doi") or "")),
-        ("url", _raw(paper.get("abs_url") or paper.get("code_url") or "")),
+        ("primaryClass", tex_escape(paper.get("primary_category"))),
+        ("doi", _verbatim(paper.get("doi") or "")),
+        ("url", _verbatim(link or "")),
+        ("note", "" if authors and year else "metadata incomplete"),
         ("abstract", tex_escape(paper.get("abstract")) if abstract else ""),
     ]
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
-    return f"@{kind}{{{key},\n{body}\n}}\n"
+    body = ",\n".join(
+        f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}"
+        for name, value in fields
+        if value
+    )
+    return f"@misc{{{key},\n{body}\n}}\n"

@@ -85,6 +85,8 @@ def md_item(paper: Mapping[str, Any], opts: MarkdownOptions) -> str:
     if opts.abstracts and paper.get("abstract"):
         lines.append("  > " + md_escape(untex_accents(paper["abstract"])))
     if opts.summary and paper.get("ai_summary"):
+        if lines[-1].startswith("  > "):  # its own paragraph, not the abstract's last line
+            lines.append("  >")
         lines.append("  > AI summary: " + md_escape(paper["ai_summary"]))
     return "\n".join(lines) + "\n"
 

@@ -108,7 +108,7 @@ def make_selection(
         authors=author or [],
         categories=category or [],
         since=parse_day(since, today, "--since"),
-        until=parse_day(until, today, "--until"),
+        until=parse_day(until, today, "--until", end=True),
         tags=tag or [],
         untagged=untagged,
         min_upvotes=min_upvotes,

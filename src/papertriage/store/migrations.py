@@ -280,6 +280,16 @@ CREATE INDEX idx_papers_pk_sort ON papers(pk, day, id, coalesce(hf_upvotes, -1))
 
 
 @step
+def m007_drop_fts_vocab(db: Any) -> None:
+    """Drop m002's papers_fts_vocab: sqlite-utils (optimize, rebuild-fts) takes any
+    table named like an FTS table for one and fails on it ("table papers_fts_vocab may
+    not be modified"), so stock tools broke on the store. Nothing read it: --fuzzy and
+    the ranker create their vocabulary as a temp fts5vocab table per connection
+    (find.textindex.Vocabulary), which is never in the file."""
+    db.execute("DROP TABLE IF EXISTS papers_fts_vocab")
+
+
+@step
 def m008_watches(db: Any) -> None:
     """Watches (saved searches that run after every fetch and import), what each one
     matched, and which papers a digest has shown. User data: fetch, import and dedupe

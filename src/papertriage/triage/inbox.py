@@ -31,6 +31,8 @@ KEYS: dict[str, tuple[str, str]] = {
     "h": ("hf", "open the Hugging Face page"),
     " ": ("expand", "full abstract / AI summary"),
     "e": ("expand", "full abstract / AI summary"),
+    "↓": ("down", "scroll a long card down (↓ or PgDn)"),
+    "↑": ("up", "scroll back up (↑ or PgUp)"),
     "u": ("undo", "undo the last decision"),
     "q": ("quit", "quit (decisions are already saved)"),
     "?": ("help", "this help"),
@@ -38,6 +40,20 @@ KEYS: dict[str, tuple[str, str]] = {
 # Words accepted for a key on a pipe (one per line): `keep`, `space`, ...
 WORDS = {"space": " ", **{action: key for key, (action, _) in reversed(KEYS.items())}}
 HINT = "k keep · r read · s skip · t tag · n note · o open · u undo · q quit · ? help"
+# What the footer keeps as the terminal narrows: the decisions, undo, quit and help last.
+HINTS = (
+    HINT,
+    "k keep · r read · s skip · t tag · u undo · q quit · ? help",
+    "k keep · r read · s skip · u undo · q quit · ? help",
+    "k/r/s keep/read/skip · u undo · q quit · ?",
+    "k r s · u undo · q quit · ?",
+    "k r s u q ?",
+)
+
+
+def hint_for(width: int) -> str:
+    """The longest footer that fits in width columns."""
+    return next((h for h in HINTS if len(h) <= width), HINTS[-1])
 
 
 class Screen(Protocol):
@@ -285,6 +301,11 @@ def _expand(inbox: Inbox, action: str, screen: Screen) -> str:
     return ""
 
 
+def _scroll(screen: Screen, pages: int) -> str:
+    scroll = getattr(screen, "scroll", None)  # a terminal scrolls; a pipe shows it all
+    return str(scroll(pages)) if scroll is not None else ""
+
+
 def _unknown(key: str) -> Callable[[Inbox, str, Screen], str]:
     return lambda inbox, action, screen: f"unknown key {key!r}: press ? for help"
 
@@ -300,6 +321,8 @@ _ACTIONS: dict[str, Callable[[Inbox, str, Screen], str]] = {
     "pdf": _open,
     "hf": _open,
     "expand": _expand,
+    "down": lambda inbox, action, screen: _scroll(screen, 1),
+    "up": lambda inbox, action, screen: _scroll(screen, -1),
     "help": lambda inbox, action, screen: "keys:\n" + help_text(),
 }
 

@@ -3,6 +3,9 @@
 TerminalScreen reads single keys in cbreak mode (no Enter, no echo; Ctrl-C still
 interrupts) and draws one paper per screen with Rich on the alternate screen; the
 terminal is restored on every way out (quit, end of queue, exception, Ctrl-C, SIGTERM).
+The card always fits the terminal: title, authors, id and footer stay, a long abstract
+(or the help) scrolls inside it (↓/↑, PgDn/PgUp), the footer shortens with the width,
+and a resize redraws at once (SIGWINCH), without waiting for a key.
 LineScreen reads one key per line and prints plain text, so triage can be scripted.
 """
 
@@ -17,7 +20,7 @@ from typing import Any, TextIO
 
 from ..models import paper_day
 from ..output import short_authors
-from .inbox import HINT, WORDS, Inbox
+from .inbox import HINT, WORDS, Inbox, hint_for
 
 SUMMARY_CHARS = 700
 
@@ -97,13 +100,19 @@ class TerminalScreen:
         self.console = console
         self._saved: list[Any] | None = None
         self._old_term: Any = None
+        self._old_winch: Any = None
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._shown: tuple[Inbox, str] | None = None
+        self._card: tuple[str, bool, str] | None = None  # paper, expanded, message
+        self._scroll = 0
+        self._resized = False
 
     def __enter__(self) -> TerminalScreen:
         import termios
 
         self._saved = termios.tcgetattr(self.fd)
         self._old_term = signal.signal(signal.SIGTERM, _exit_on_signal)
+        self._old_winch = signal.signal(signal.SIGWINCH, self._on_resize)
         self.console.set_alt_screen(True)
         self.console.show_cursor(False)
         self._keys_mode()
@@ -114,6 +123,17 @@ class TerminalScreen:
         self.console.show_cursor(True)
         self.console.set_alt_screen(False)
         signal.signal(signal.SIGTERM, self._old_term)
+        signal.signal(signal.SIGWINCH, self._old_winch)
+
+    def _on_resize(self, signum: int, frame: Any) -> None:
+        self._resized = True
+
+    def scroll(self, pages: int) -> str:
+        """Move the card's scrolled part by about half a screen (clamped when drawn);
+        returns the message to keep showing (the help, when that is what scrolls)."""
+        self._scroll = max(0, self._scroll + pages * max(1, self.console.height // 2))
+        message = self._shown[1] if self._shown else ""
+        return message if "\n" in message else ""
 
     def _keys_mode(self) -> None:
         import tty
@@ -129,21 +149,33 @@ class TerminalScreen:
     def show(self, inbox: Inbox, message: str) -> None:
         paper = inbox.current
         assert paper is not None
+        card = (paper["id"], inbox.expanded, message)
+        if card != self._card:  # another paper, or the abstract opened: from the top
+            self._card, self._scroll = card, 0
+        self._shown = (inbox, message)
+        panel, self._scroll = fitted_card(
+            self.console, paper, inbox.progress, inbox.expanded, message, self._scroll
+        )
         self.console.clear()
-        self.console.print(rich_card(paper, inbox.progress, inbox.expanded))
-        if message:
-            from rich.text import Text
-
-            self.console.print(Text(message, style="yellow"))
+        self.console.print(panel)
 
     def read_key(self) -> str | None:
         while True:
+            if self._resized and self._shown:
+                self._resized = False
+                self.show(*self._shown)
+            if not select.select([self.fd], [], [], 0.1)[0]:
+                continue
             data = os.read(self.fd, 1)
             if not data or data == b"\x04":  # end of input, Ctrl-D
                 return None
-            if data == b"\x1b":  # an escape sequence (arrows...): drain and ignore
+            if data == b"\x1b":  # an escape sequence: arrows and pages scroll, others wait
+                rest = b""
                 while select.select([self.fd], [], [], 0.02)[0]:
-                    os.read(self.fd, 16)
+                    rest += os.read(self.fd, 16)
+                key = _SEQUENCES.get(rest)
+                if key:
+                    return key
                 continue
             text = self._decoder.decode(data)
             if text:
@@ -179,13 +211,58 @@ class TerminalScreen:
             self._keys_mode()
 
 
+_SEQUENCES = {b"[B": "↓", b"OB": "↓", b"[6~": "↓", b"[A": "↑", b"OA": "↑", b"[5~": "↑"}
+
+
+def fitted_card(
+    console: Any,
+    paper: dict[str, Any],
+    progress: str,
+    expanded: bool,
+    message: str = "",
+    scroll: int = 0,
+) -> tuple[Any, int]:
+    """The card at the console's size, and the scroll position used: what is around the
+    body always shows; the body (the abstract, or a message of several lines such as the
+    help) gets the rows left, from line `scroll`, with a line saying what is above/below."""
+    from rich.text import Text
+
+    width, height = console.width, console.height
+    inner = max(10, width - 4)  # borders and padding
+    head, links = _card_head(paper), _card_links(paper)
+    note = Text(message, style="yellow") if message and "\n" not in message else None
+    body = Text(message, style="yellow") if message and "\n" in message else _body(paper, expanded)
+
+    def rows(parts: list[Any]) -> int:
+        return sum(len(part.wrap(console, inner)) for part in parts)
+
+    # 2 borders, 2 blank lines, and the line the cursor rests on after the card
+    room = height - rows(head) - rows(links) - 5 - (rows([note]) if note else 0)
+    lines = body.wrap(console, inner)
+    if len(lines) > max(room, 1):
+        window = max(room - 1, 1)
+        scroll = min(scroll, len(lines) - window)
+        shown = Text("\n").join(lines[scroll : scroll + window])
+        above, below = scroll, len(lines) - scroll - window
+        where = [f"↑ {above} lines above" if above else "", f"↓ {below} more" if below else ""]
+        shown.append("\n" + " · ".join(w for w in where if w) + " (↑/↓ scroll)", "dim")
+        body = shown
+    else:
+        scroll = 0
+    return _panel(head, body, links, progress, hint_for(width - 4), note), scroll
+
+
 def _exit_on_signal(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
 def rich_card(paper: dict[str, Any], progress: str, expanded: bool) -> Any:
-    from rich.console import Group
-    from rich.panel import Panel
+    """The whole card, at any height (fitted_card fits it to a terminal)."""
+    return _panel(_card_head(paper), _body(paper, expanded), _card_links(paper), progress, HINT)
+
+
+def _card_head(paper: dict[str, Any]) -> list[Any]:
+    """Title, authors, id and facts, tags, notes, state: what a card always shows."""
     from rich.text import Text
 
     parts: list[Any] = [Text(paper.get("title") or "(no title)", style="bold")]
@@ -216,20 +293,37 @@ def rich_card(paper: dict[str, Any], progress: str, expanded: bool) -> Any:
         )
     if paper.get("state"):
         parts.append(Text(f"already triaged: {paper['state']}", style="yellow"))
-    parts += [Text(""), _body(paper, expanded), Text("")]
-    for label, key in (
-        ("arXiv", "abs_url"),
-        ("PDF", "pdf_url"),
-        ("HF", "hf_url"),
-        ("code", "code_url"),
-    ):
-        if paper.get(key):
-            parts.append(Text.assemble((f"{label:>5} ", "bold"), (paper[key], "blue")))
+    return parts
+
+
+def _card_links(paper: dict[str, Any]) -> list[Any]:
+    from rich.text import Text
+
+    return [
+        Text.assemble((f"{label:>5} ", "bold"), (paper[key], "blue"))
+        for label, key in (
+            ("arXiv", "abs_url"),
+            ("PDF", "pdf_url"),
+            ("HF", "hf_url"),
+            ("code", "code_url"),
+        )  # fmt: skip
+        if paper.get(key)
+    ]
+
+
+def _panel(
+    head: list[Any], body: Any, links: list[Any], progress: str, hint: str, note: Any = None
+) -> Any:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    parts = [*head, Text(""), body, Text(""), *links, *([note] if note else [])]
     return Panel(
         Group(*parts),
         title=f"triage · {progress}",
         title_align="left",
-        subtitle=HINT,
+        subtitle=hint,
         subtitle_align="left",
         padding=(0, 1),
     )
