@@ -53,7 +53,8 @@ SinceOpt = Annotated[
         "--since",
         metavar="DATE",
         help="Dated on or after: YYYY-MM-DD, 7d, 2w, today, yesterday. A paper's date is the "
-        "later of its arXiv date and its day on HF Daily Papers (else the day first fetched).",
+        "later of its arXiv date and its day on HF Daily Papers; a paper with neither is "
+        "undated and matches no date filter.",
     ),
 ]
 UntilOpt = Annotated[
@@ -61,7 +62,8 @@ UntilOpt = Annotated[
     typer.Option(
         "--until",
         metavar="DATE",
-        help="Dated on or before: YYYY-MM-DD, 7d, 2w, today, yesterday (the same date).",
+        help="Dated on or before: YYYY-MM-DD, 7d, 2w, today, yesterday (the same date; "
+        "undated papers never match).",
     ),
 ]
 TagOpt = Annotated[

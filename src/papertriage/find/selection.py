@@ -26,12 +26,13 @@ from ..text import parse_day
 from .query import CATEGORY_SET, CATEGORY_TEST, FTS_SUBQUERY, category_condition
 
 SORTS = ("relevance", "date", "upvotes", "score")  # score: rank.ranking.find / keys
-# `day` is the paper's day (models.paper_day; the column of migration m004).
+# `day` is the paper's day (models.paper_day; the column of migration m006). It is NULL
+# for an undated paper: last in the date order (NULLs sort lowest), and no date bound matches it.
 ORDER = {
     "date": "day DESC, id DESC",
     "upvotes": "coalesce(hf_upvotes, -1) DESC, day DESC, id DESC",
 }
-# The index each order can be read from, and its leading key (migration m004).
+# The index each order can be read from, and its leading key (migration m006).
 SORT_INDEX = {
     "date": ("idx_papers_day", "day"),
     "upvotes": ("idx_papers_upvotes", "coalesce(hf_upvotes, -1)"),
