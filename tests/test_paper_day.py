@@ -192,3 +192,32 @@ def test_the_migration_forgets_the_import_day_and_keeps_user_data(tmp_path, monk
         "2025-01-01",
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        {"since": "2025-01-01"},
+        {"until": "2024-12-31"},
+        {"since": "2012-01-01", "until": "2012-12-31"},
+        {"since": "2099-01-01"},
+    ],
+)
+def test_a_date_bound_with_few_matches_reads_the_day_index(
+    undated_store, db_file, monkeypatch, bounds
+):
+    from papertriage.find import selection
+
+    monkeypatch.setattr(selection, "WINDOW", 5)  # the newest 5 never fill the page
+    conn = open_db(db_file)
+    every = [(r[0], r[1]) for r in conn.execute("SELECT id, day FROM papers WHERE day IS NOT NULL")]
+    lo, hi = bounds.get("since", "0000"), bounds.get("until", "9999")
+    want = [i for i, d in sorted(every, key=lambda e: (e[1], e[0]), reverse=True) if lo <= d <= hi]
+    sql: list[str] = []
+    conn.set_trace_callback(sql.append)
+    sel = selection.make_selection(**bounds, limit=1000)
+    got = [r["id"] for r in selection.select(conn, sel)]
+    conn.set_trace_callback(None)
+    assert got == want and (got or bounds == {"since": "2099-01-01"})
+    assert any("INDEXED BY idx_papers_day" in s and "pk_sort" not in s for s in sql)
+    assert not any("idx_papers_pk_sort" in s for s in sql)

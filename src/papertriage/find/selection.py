@@ -72,6 +72,7 @@ class Plan:
     words: list[str]
     sure: str | None = None  # --fuzzy: the match without typo corrections, ranked first
     title: bool = False  # relevance: papers matching in their title alone come first
+    dated: bool = False  # --since/--until bound the day: idx_papers_day reads just that range
 
 
 def make_selection(
@@ -237,7 +238,10 @@ def _ordered(
             got = _keys(conn, sql, [edge[0], *params], end, offset)
             if len(got) == end - offset:
                 return got
-    sql, params = _page_sql(plan, sort, "idx_papers_pk_sort")
+    # Few matches: look each one up (a covering scan), unless a date bound leaves only a
+    # range of the day index to walk (a --since with nothing that recent reads nothing).
+    fallback = "idx_papers_day" if plan.dated and sort == "date" else "idx_papers_pk_sort"
+    sql, params = _page_sql(plan, sort, fallback)
     return _keys(conn, sql, params, end, offset)
 
 
@@ -378,7 +382,13 @@ def make_plan(conn: sqlite3.Connection, sel: Selection) -> Plan:
     words = compiled.words + (expander.words if expander else [])
     title = compiled.title_match is not None
     return Plan(
-        compiled.match, compiled.where + where, compiled.params + params, words, sure, title
+        compiled.match,
+        compiled.where + where,
+        compiled.params + params,
+        words,
+        sure,
+        title,
+        dated=bool(sel.since or sel.until),
     )
 
 
