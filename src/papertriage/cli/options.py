@@ -6,6 +6,7 @@ A command declares them as parameters with these aliases and passes the values t
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -127,6 +128,15 @@ FILTERS = (
 def filters(values: dict[str, Any]) -> dict[str, Any]:
     """The shared filter options among a command's parameters (its ``locals()``)."""
     return {name: values[name] for name in FILTERS}
+
+
+def warn_unknown(conn: Any, sel: Selection) -> None:
+    """Say on stderr which filter values can match no paper (the answer stays as it is)."""
+    if sel.sources or sel.categories:
+        from ..find.values import unknown_values
+
+        for line in unknown_values(conn, sel):
+            sys.stderr.write(f"Warning: {line}\n")
 
 
 def make_selection(**options: Any) -> Selection:

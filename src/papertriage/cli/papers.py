@@ -28,6 +28,7 @@ from .options import (
     UntilOpt,
     filters,
     make_selection,
+    warn_unknown,
 )
 
 PROGRESS_MIN_BYTES = 2_000_000
@@ -140,6 +141,7 @@ def list_(
     sel = make_selection(**filters(locals()), sort=sort, limit=limit or None, offset=offset)
     with handle_errors():
         conn = open_store(db)
+        warn_unknown(conn, sel)
         found = find(conn, sel)
         write_rows(found.rows, fmt, highlight=highlights(conn, found.words, fmt))
 

@@ -24,6 +24,7 @@ from .options import (
     UntilOpt,
     filters,
     make_selection,
+    warn_unknown,
 )
 
 ExplainOpt = Annotated[
@@ -66,6 +67,7 @@ def rank(
         if explain_id:
             write_explanation(explain(conn, explain_id), fmt)
             return
+        warn_unknown(conn, sel)
         if sel == make_selection(sort="date", limit=None):
             sel, said = default_selection(conn)
             err_console().print(said, markup=False)
