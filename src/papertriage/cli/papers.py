@@ -54,8 +54,12 @@ def import_(
         raise typer.BadParameter(
             f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}", param_hint="--format"
         )
+    from ..store.db import db_path, discard_new, is_new, missing_dirs
+
     console = err_console()
     failed = 0
+    path = db_path(db)
+    new, was_file, dirs = is_new(path), path.exists(), missing_dirs(path)
     with handle_errors():
         conn = open_store(db, create=True)
     for name in files:
@@ -73,6 +77,8 @@ def import_(
             markup=False,
         )
     if failed:
+        if new:  # only a successful import creates a store: leave no empty one behind
+            discard_new(conn, path, was_file, dirs)
         raise typer.Exit(1)
 
 
