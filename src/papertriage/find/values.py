@@ -10,7 +10,6 @@ per distinct category) only to suggest close ones for a category that is missing
 from __future__ import annotations
 
 import sqlite3
-from difflib import get_close_matches
 
 from ..sources import SOURCES
 from .query import category_test
@@ -25,6 +24,8 @@ def unknown_values(conn: sqlite3.Connection, sel: Selection) -> list[str]:
     out = []
     for source in dict.fromkeys(s.strip() for s in sel.sources):
         if source not in SOURCES:
+            from difflib import get_close_matches  # 15 ms: only when there is a warning
+
             close = get_close_matches(source.lower().replace("_", "-"), SOURCES, n=2, cutoff=0.6)
             hint = f"did you mean {', '.join(close)}? " if close else ""
             out.append(f"no source is called {source!r} ({hint}the sources: {', '.join(SOURCES)})")
@@ -39,6 +40,8 @@ def unknown_values(conn: sqlite3.Connection, sel: Selection) -> list[str]:
 
 
 def _close_categories(conn: sqlite3.Connection, category: str) -> list[str]:
+    from difflib import get_close_matches
+
     known = store_categories(conn)
     archives = {c.split(".")[0] for c in known if "." in c}  # -c math: math.*
     lower = {c.lower(): c for c in (*sorted(archives), *known)}
