@@ -239,17 +239,17 @@ def typo_terms(stemmer: Stemmer, word: str, pool: Iterable[str], limit: int) -> 
     the edits (optimal string alignment): the typed word is compared with the words a
     term stands for (quantizaton: quantization, of the term quantiz), not with the term
     itself, which a typo near the end of a word is far from (quantizaton is 4 edits
-    from quantiz). A term must be close to the start of the word first (one rapidfuzz
-    pass over the pool per term length), then a term plus an ending close to the whole
-    word, and that word must turn into the term."""
+    from quantiz). A term must share the word's first two letters and be close to its
+    start (rapidfuzz passes over the pool by term length), then a term plus an ending
+    close to the whole word, and that word must turn into the term."""
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
     word = word.lower()
     n = len(word)
     by_length: dict[int, list[str]] = {}
-    for term in pool:
-        if 3 <= len(term) <= n + limit:
+    for term in pool:  # starting as the word does: typos in the first two letters are not
+        if 3 <= len(term) <= n + limit and term[:2] == word[:2]:  # looked for here
             by_length.setdefault(len(term), []).append(term)
     starts: set[str] = set()
     for length, terms in by_length.items():
