@@ -122,9 +122,11 @@ def test_broken_line_midway_rolls_back_whole_file(cli, fixture_path, tmp_path, d
     assert cli("list", "-f", "ids").stdout == ""
 
 
-def test_missing_file_and_unknown_id(cli):
+def test_missing_file_and_unknown_id(cli, fixture_path, db_file):
     result = cli("import", "nope.json")
     assert result.exit_code == 1 and "nope.json: no such file" in result.stderr
+    assert not db_file.exists()  # only a successful import creates the store
+    assert cli("import", fixture_path("hf_daily/2025-01-21.json")).exit_code == 0
     result = cli("show", "2501.99999")
     assert result.exit_code == 1 and "no paper 2501.99999" in result.stderr
     result = cli("show", "not-an-id")

@@ -94,18 +94,24 @@ ALL_COLUMNS = (*PAPER_COLUMNS, "title_key", "authors_text", *BOOKKEEPING)
 
 def paper_day(row: Mapping[str, Any]) -> str | None:
     """A paper's day: the later of its arXiv date (published) and the day it was on
-    Hugging Face Daily Papers (hf_featured); with neither, the day it was first seen.
+    Hugging Face Daily Papers (hf_featured); None with neither (a missing date stays
+    missing: the day a paper was imported is not its date).
 
     What `--since`/`--until` compare, the date order sorts by, recency counts from and
     the export shows. The store computes the same rule in SQL as the `day` column
-    (migration m004); tests/test_paper_day.py holds the two equal."""
+    (migration m006); tests/test_paper_day.py holds the two equal."""
     days: list[str] = [
         d[:10] for d in (row.get("published"), row.get("hf_featured")) if d and d[:10]
     ]
-    if days:
-        return max(days)
-    seen: str | None = row.get("first_seen")
-    return seen[:10] if seen and seen[:10] else None
+    return max(days) if days else None
+
+
+NO_DAY = "—"  # how tables, `show` and Markdown show a paper without a day
+
+
+def shown_day(row: Mapping[str, Any]) -> str:
+    """A paper's day for people to read: paper_day, or an em dash when it has none."""
+    return paper_day(row) or NO_DAY
 
 
 _TEXT_FIELDS = (

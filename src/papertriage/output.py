@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any, TextIO
 
-from .models import paper_day
+from .models import shown_day
 
 
 class Format(StrEnum):
@@ -90,7 +90,7 @@ def _csv(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
 
 def _plain(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
     for row in rows:
-        date = paper_day(row) or ""
+        date = shown_day(row)
         up = row.get("hf_upvotes")
         fields = [
             row["id"],
@@ -132,7 +132,7 @@ def _table(rows: list[dict[str, Any]], highlight: Sequence[str]) -> None:
             title.highlight_words(highlight, style="bold yellow", case_sensitive=False)
         up = row.get("hf_upvotes")
         authors = row.get("authors") or []
-        cells = [row["id"], paper_day(row) or ""]
+        cells = [row["id"], shown_day(row)]
         if not narrow:
             cells.append(row.get("primary_category") or "")
         cells += ["" if up is None else str(up), title]

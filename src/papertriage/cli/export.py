@@ -28,6 +28,7 @@ from .options import (
     filters,
     make_selection,
     parse_day,
+    warn_unknown,
 )
 
 
@@ -146,6 +147,7 @@ def export(
     extra = [c for c, on in (("abstract", abstracts), ("ai_summary", summary)) if on]
     with handle_errors():
         conn = open_store(db)
+        warn_unknown(conn, sel)
         with snapshot(conn):  # one state of the store, though rows are read in chunks
             rows = rl.collect(conn, sel)
             md = writers.MarkdownOptions(abstracts, summary, group_by.value)

@@ -179,6 +179,11 @@ def _list(values: dict[str, Any]) -> int | None:
 
     try:
         conn = open_db(db, create=False)
+        if sel.sources or sel.categories:  # as options.warn_unknown says it
+            from ..find.values import unknown_values
+
+            for line in unknown_values(conn, sel):
+                sys.stderr.write(f"Warning: {line}\n")
         found = find(conn, sel)
         words: list[str] = []
         if fmt == Format.table and found.words and sys.stdout.isatty():

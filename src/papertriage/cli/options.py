@@ -6,6 +6,7 @@ A command declares them as parameters with these aliases and passes the values t
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -54,8 +55,8 @@ SinceOpt = Annotated[
         "--since",
         metavar="DATE",
         help="Dated on or after: YYYY-MM-DD, a month YYYY-MM, 7d, 2w, today, yesterday. "
-        "A paper's date is the "
-        "later of its arXiv date and its day on HF Daily Papers (else the day first fetched).",
+        "A paper's date is the later of its arXiv date and its day on HF Daily Papers; "
+        "a paper with neither is undated and matches no date filter.",
     ),
 ]
 UntilOpt = Annotated[
@@ -63,7 +64,8 @@ UntilOpt = Annotated[
     typer.Option(
         "--until",
         metavar="DATE",
-        help="Dated on or before: the same forms (a month: to its last day).",
+        help="Dated on or before: the same forms (a month: to its last day; "
+        "undated papers never match).",
     ),
 ]
 TagOpt = Annotated[
@@ -137,6 +139,15 @@ FILTERS = (
 def filters(values: dict[str, Any]) -> dict[str, Any]:
     """The shared filter options among a command's parameters (its ``locals()``)."""
     return {name: values[name] for name in FILTERS}
+
+
+def warn_unknown(conn: Any, sel: Selection) -> None:
+    """Say on stderr which filter values can match no paper (the answer stays as it is)."""
+    if sel.sources or sel.categories:
+        from ..find.values import unknown_values
+
+        for line in unknown_values(conn, sel):
+            sys.stderr.write(f"Warning: {line}\n")
 
 
 def make_selection(**options: Any) -> Selection:

@@ -29,6 +29,7 @@ from .options import (
     WatchOpt,
     filters,
     make_selection,
+    warn_unknown,
 )
 
 PROGRESS_MIN_BYTES = 2_000_000
@@ -54,8 +55,12 @@ def import_(
         raise typer.BadParameter(
             f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}", param_hint="--format"
         )
+    from ..store.db import db_path, discard_new, is_new, missing_dirs
+
     console = err_console()
     failed = 0
+    path = db_path(db)
+    new, was_file, dirs = is_new(path), path.exists(), missing_dirs(path)
     with handle_errors():
         conn = open_store(db, create=True)
     for name in files:
@@ -77,6 +82,8 @@ def import_(
     with handle_errors():
         after_run(conn, console)  # every watch over the new papers: `watch NAME: N new`
     if failed:
+        if new:  # only a successful import creates a store: leave no empty one behind
+            discard_new(conn, path, was_file, dirs)
         raise typer.Exit(1)
 
 
@@ -146,6 +153,7 @@ def list_(
     sel = make_selection(**filters(locals()), sort=sort, limit=limit or None, offset=offset)
     with handle_errors():
         conn = open_store(db)
+        warn_unknown(conn, sel)
         found = find(conn, sel)
         write_rows(found.rows, fmt, highlight=highlights(conn, found.words, fmt))
 

@@ -25,6 +25,7 @@ from .options import (
     WatchOpt,
     filters,
     make_selection,
+    warn_unknown,
 )
 
 ExplainOpt = Annotated[
@@ -68,6 +69,7 @@ def rank(
         if explain_id:
             write_explanation(explain(conn, explain_id), fmt)
             return
+        warn_unknown(conn, sel)
         if sel == make_selection(sort="date", limit=None):
             sel, said = default_selection(conn)
             err_console().print(said, markup=False)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from ..models import paper_day
+from ..models import shown_day
 from ..output import (
     CSV_FIELDS,
     NARROW,
@@ -48,7 +48,7 @@ def write_ranked(
             fields = [
                 f"{row['score']:.3f}",
                 row["id"],
-                paper_day(row) or "",
+                shown_day(row),
                 row.get("primary_category") or "",
                 row.get("title") or "",
                 short_authors(row.get("authors") or []),
@@ -86,7 +86,7 @@ def _table(rows: list[dict[str, Any]]) -> None:
         no_wrap=True,
     )
     for row in rows:
-        cells = [f"{row['score']:.2f}", row["id"], paper_day(row) or ""]
+        cells = [f"{row['score']:.2f}", row["id"], shown_day(row)]
         if not narrow:
             cells.append(row.get("primary_category") or "")
         cells.append(row.get("title") or "")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..models import shown_day
+
 
 def paper_detail(paper: dict[str, Any], console: Any = None) -> None:
     from rich.console import Console
@@ -18,6 +20,7 @@ def paper_detail(paper: dict[str, Any], console: Any = None) -> None:
     if paper.get("authors"):
         console.print(e(", ".join(paper["authors"])), style="dim")
     facts = [
+        ("date", shown_day(paper)),
         ("published", paper.get("published")),
         ("updated", paper.get("updated")),
         ("categories", " ".join(paper.get("categories") or [])),

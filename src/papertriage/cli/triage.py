@@ -29,6 +29,7 @@ from .options import (
     WatchOpt,
     filters,
     make_selection,
+    warn_unknown,
 )
 
 IdsAndTags = Annotated[
@@ -270,6 +271,7 @@ def triage(
         conn = open_store(db)
         chosen = filters(locals()) | {"seen": False if seen is None else seen}
         sel = make_selection(**chosen, sort=sort or "date", limit=limit, offset=offset)
+        warn_unknown(conn, sel)
         papers = load_queue(
             conn, sel, by_score=sort == "score" or (sort is None and _has_profile())
         )

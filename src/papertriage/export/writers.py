@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 from urllib.parse import quote
 
-from ..models import paper_day
+from ..models import paper_day, shown_day
 from ..output import Format, neutralize, short_authors, write_rows
 from .bibtex import untex_accents
 
@@ -68,7 +68,7 @@ def md_item(paper: Mapping[str, Any], opts: MarkdownOptions) -> str:
     lines = [f"- [ ] [{title}]({link})" if link else f"- [ ] {title}"]
     facts = [
         md_escape(short_authors(paper.get("authors") or [], n=3)),
-        (paper_day(paper) or ""),
+        shown_day(paper),
         md_escape(paper.get("primary_category")),
     ]
     if paper.get("hf_upvotes") is not None:

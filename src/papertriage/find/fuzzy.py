@@ -9,10 +9,12 @@ Each word becomes an FTS5 OR of its variants:
 - sure ones: British/American spellings (quantisation: quantis, quantiz) and
   hyphenation both ways (layerwise also looks for the phrase "layer wise" when both
   halves are terms; the words `layer wise` also look for layerwise);
-- typo corrections, for a word in fewer than 5 papers: terms within 1-2 edits
-  (optimal string alignment, rapidfuzz), the closest first, that are far more
-  common than the word typed, if it is indexed at all (transfromer -> transform). Papers found only through a correction rank
-  after the others (selection.Plan.sure).
+- typo corrections, for a word in fewer than 5 papers: terms far more common than the
+  word typed (if it is indexed at all) whose words are within 1-2 edits of it
+  (optimal string alignment, rapidfuzz; textindex.typo_terms: quantizaton ->
+  quantization, so the term quantiz), or whose stem is that close to the word's stem
+  (transfromer -> transform); only the closest ones, the most common first. Papers
+  found only through a correction rank after the others (selection.Plan.sure).
 Nothing is cached on disk.
 """
 
@@ -22,7 +24,7 @@ import sqlite3
 from typing import TypeGuard
 
 from .query import And, Column, Node, Not, Or, Term
-from .textindex import Stemmer, Vocabulary, quote, spelling_variants, surfaces
+from .textindex import Stemmer, Vocabulary, quote, spelling_variants, surfaces, typo_terms
 
 MAX_TYPOS = 3  # typo corrections OR-ed per word: the closest, then the most common
 COMMONER = 10  # a correction must be this many times more common than the word typed
@@ -41,6 +43,15 @@ def max_distance(length: int) -> int:
     if length <= 4:
         return 0
     return 1 if length <= 7 else 2
+
+
+def surface_distance(length: int) -> int:
+    """How many edits a word of this length may be from a word of the index: one, two
+    from 12 letters. Fewer than between stems: a term stands for many words
+    (layer: layers, layered, layerive...), and one of them is easily two edits away."""
+    if length <= 4:
+        return 0
+    return 1 if length < 12 else 2
 
 
 class Expander:
@@ -146,15 +157,26 @@ class Expander:
             return spelled_terms, []
         pool = self.vocab.near(stem)
         floor = max(1, self.commoner * known.get(stem, 0))
-        n = len(stem)
-        candidates = [
-            t for t in pool if abs(len(t) - n) <= limit and pool[t] >= floor and t not in known
-        ]
-        close = process.extract(
-            stem, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None
-        )
-        best = sorted(close, key=lambda c: (c[1], -pool[c[0]], c[0]))[:MAX_TYPOS]
-        return spelled_terms, [t for t, _d, _i in best]
+        common = [t for t in pool if pool[t] >= floor and t not in known]
+        # The typed word against the words each term stands for (quantizaton is one edit
+        # from quantization, four from its stem quantiz), then stem against stem; a
+        # match of stems alone counts half an edit more. Only the closest are kept.
+        edits = {
+            t: d + 0.5
+            for t, d, _i in process.extract(
+                stem,
+                [t for t in common if abs(len(t) - len(stem)) <= limit],
+                scorer=OSA.distance,
+                score_cutoff=limit,
+                limit=None,
+            )
+        }
+        edits.update(typo_terms(self.stemmer, word, common, surface_distance(len(word))))
+        if not edits:
+            return spelled_terms, []
+        closest = min(edits.values())
+        best = sorted((t for t in edits if edits[t] == closest), key=lambda t: (-pool[t], t))
+        return spelled_terms, best[:MAX_TYPOS]
 
     def _splits(self, word: str) -> list[tuple[str, str]]:
         """layerwise -> [("layer", "wise")]: both halves (3 letters or more, not a

@@ -372,13 +372,20 @@ CATEGORY_TEST = "EXISTS (SELECT 1 FROM paper_categories WHERE paper_pk = papers.
 
 def category_condition(value: str) -> tuple[str, list[Any]]:
     """cs.LG (and cs.LG.*), cs (the archive: cs and cs.*), cs.* or cs* (a prefix)."""
+    test, params = category_test(value)
+    return CATEGORY_SET + test + ")", params
+
+
+def category_test(value: str) -> tuple[str, list[Any]]:
+    """category_condition as a test on a row of paper_categories."""
     if value.endswith("*"):
         prefix = value.rstrip("*")
-        return CATEGORY_SET + "(category >= ? AND category < ?))", [prefix, prefix + "\uffff"]
-    return (
-        CATEGORY_SET + "(category = ? OR (category >= ? AND category < ?)))",
-        [value, value + ".", value + ".\uffff"],
-    )
+        return "(category >= ? AND category < ?)", [prefix, prefix + "\uffff"]
+    return "(category = ? OR (category >= ? AND category < ?))", [
+        value,
+        value + ".",
+        value + ".\uffff",
+    ]
 
 
 def field_condition(node: Field) -> tuple[str, list[Any]]:

@@ -26,12 +26,13 @@ from ..text import parse_day
 from .query import CATEGORY_SET, CATEGORY_TEST, FTS_SUBQUERY, category_condition
 
 SORTS = ("relevance", "date", "upvotes", "score")  # score: rank.ranking.find / keys
-# `day` is the paper's day (models.paper_day; the column of migration m004).
+# `day` is the paper's day (models.paper_day; the column of migration m006). It is NULL
+# for an undated paper: last in the date order (NULLs sort lowest), and no date bound matches it.
 ORDER = {
     "date": "day DESC, id DESC",
     "upvotes": "coalesce(hf_upvotes, -1) DESC, day DESC, id DESC",
 }
-# The index each order can be read from, and its leading key (migration m004).
+# The index each order can be read from, and its leading key (migration m006).
 SORT_INDEX = {
     "date": ("idx_papers_day", "day"),
     "upvotes": ("idx_papers_upvotes", "coalesce(hf_upvotes, -1)"),
@@ -72,6 +73,7 @@ class Plan:
     words: list[str]
     sure: str | None = None  # --fuzzy: the match without typo corrections, ranked first
     title: bool = False  # relevance: papers matching in their title alone come first
+    dated: bool = False  # --since/--until bound the day: idx_papers_day reads just that range
 
 
 def make_selection(
@@ -239,7 +241,10 @@ def _ordered(
             got = _keys(conn, sql, [edge[0], *params], end, offset)
             if len(got) == end - offset:
                 return got
-    sql, params = _page_sql(plan, sort, "idx_papers_pk_sort")
+    # Few matches: look each one up (a covering scan), unless a date bound leaves only a
+    # range of the day index to walk (a --since with nothing that recent reads nothing).
+    fallback = "idx_papers_day" if plan.dated and sort == "date" else "idx_papers_pk_sort"
+    sql, params = _page_sql(plan, sort, fallback)
     return _keys(conn, sql, params, end, offset)
 
 
@@ -380,7 +385,13 @@ def make_plan(conn: sqlite3.Connection, sel: Selection) -> Plan:
     words = compiled.words + (expander.words if expander else [])
     title = compiled.title_match is not None
     return Plan(
-        compiled.match, compiled.where + where, compiled.params + params, words, sure, title
+        compiled.match,
+        compiled.where + where,
+        compiled.params + params,
+        words,
+        sure,
+        title,
+        dated=bool(sel.since or sel.until),
     )
 
 

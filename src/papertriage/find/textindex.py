@@ -224,6 +224,57 @@ def surfaces(stemmer: Stemmer, terms: Iterable[str]) -> dict[str, str]:
     return out
 
 
+# Endings that make a porter stem back into the words it comes from (reinforc:
+# reinforcement, gener: generation, diffus: diffusion), to compare a typo with words.
+_ENDINGS = (
+    "", "e", "s", "es", "ed", "ing", "er", "ers", "or", "ors", "ion", "ions", "ation",
+    "ations", "ate", "ated", "al", "ally", "ity", "ities", "ment", "ments", "ement",
+    "ements", "ence", "ance", "ent", "ant", "ive", "ic", "ical", "ization", "ize", "ized",
+    "ness", "ous", "able", "ly",
+)  # fmt: skip
+
+
+def typo_terms(stemmer: Stemmer, word: str, pool: Iterable[str], limit: int) -> dict[str, int]:
+    """The terms of `pool` that a word within `limit` edits of `word` turns into, with
+    the edits (optimal string alignment): the typed word is compared with the words a
+    term stands for (quantizaton: quantization, of the term quantiz), not with the term
+    itself, which a typo near the end of a word is far from (quantizaton is 4 edits
+    from quantiz). A term must share the word's first two letters and be close to its
+    start (rapidfuzz passes over the pool by term length), then a term plus an ending
+    close to the whole word, and that word must turn into the term."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    word = word.lower()
+    n = len(word)
+    by_length: dict[int, list[str]] = {}
+    for term in pool:  # starting as the word does: typos in the first two letters are not
+        if 3 <= len(term) <= n + limit and term[:2] == word[:2]:  # looked for here
+            by_length.setdefault(len(term), []).append(term)
+    starts: set[str] = set()
+    for length, terms in by_length.items():
+        most = 0 if length <= 4 else limit  # a short stem starts the word as it is
+        for cut in range(max(3, length - most), min(n, length + most) + 1):
+            found = process.extract(
+                word[:cut], terms, scorer=OSA.distance, score_cutoff=most, limit=None
+            )
+            starts.update(t for t, _d, _i in found)
+    forms = [
+        (term + e, term)
+        for term in starts
+        for e in (*_ENDINGS, *(("-y",) if term[-1] == "i" else ()))
+    ]
+    words = [t[:-1] + "y" if w.endswith("-y") else w for w, t in forms]
+    close = process.extract(word, words, scorer=OSA.distance, score_cutoff=limit, limit=None)
+    pairs = {(w, forms[i][1]): int(d) for w, d, i in close}  # quant+ization, quantiz+ation
+    stems = stemmer.tokens(w for w, _t in pairs)
+    out: dict[str, int] = {}
+    for (w, term), d in pairs.items():
+        if stems[w] == [term] and d < out.get(term, limit + 1):
+            out[term] = d
+    return out
+
+
 def surface_queries(conn: sqlite3.Connection, terms: list[str]) -> dict[str, str]:
     """``surfaces`` as FTS5 strings: each matches exactly its term."""
     return {t: quote(w) for t, w in surfaces(Stemmer(conn), terms).items()}

@@ -81,6 +81,7 @@ def _variants(
     for text in single:
         out[text] += [quote(f"{a} {b}") for a, b in halves[text] if a in common and b in common][:2]
         close[text] = _close_terms(found[text][0], threshold, vocabulary)
+        close[text] |= _typos(conn, single[text], found[text][0], vocabulary)
     known = _in_index(conn, {t for terms in close.values() for t in terms})
     queries = surface_queries(conn, sorted(known))
     for text, terms in close.items():
@@ -109,6 +110,18 @@ def _close_terms(stem: str, threshold: float, vocabulary: dict[str, int]) -> set
             )
         }
     return close - {stem}
+
+
+def _typos(conn: sqlite3.Connection, word: str, stem: str, vocabulary: dict[str, int]) -> set[str]:
+    """For a keyword the store hardly knows, the terms whose words are a typo away from
+    it, as `filter --fuzzy` finds them (quantizaton: quantiz, for quantization)."""
+    from ..find.fuzzy import SPELLED_RIGHT, surface_distance
+    from ..find.textindex import typo_terms
+
+    if vocabulary.get(stem, 0) >= SPELLED_RIGHT:
+        return set()
+    pool = [t for t in vocabulary if t[:2] == stem[:2]]
+    return set(typo_terms(Stemmer(conn), word, pool, surface_distance(len(word)))) - {stem}
 
 
 def _in_index(conn: sqlite3.Connection, terms: set[str]) -> set[str]:

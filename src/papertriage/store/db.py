@@ -119,15 +119,16 @@ def open_db(
     """Open (creating if needed, unless not `create`) and migrate the store. Refuses a
     newer schema."""
     path = db_path(explicit)
-    if not create and not path.exists():
+    if not create and is_new(path):
         demo = default_home() / "demo.db"
         sample = (
             f"the demo store is another file: add --db {demo}"
             if demo.exists() and path != demo
             else "`papertriage demo` builds an offline sample"
         )
+        empty = "an empty file, " if path.exists() else ""
         raise StoreError(
-            f"{path}: no store here yet (`papertriage fetch` or `import` creates it; {sample})"
+            f"{path}: {empty}no store here yet (`papertriage fetch` or `import` creates it; {sample})"
         )
     conn = connect(path)
     try:
@@ -146,6 +147,58 @@ def open_db(
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: could not upgrade the store: {exc}") from exc
     return conn
+
+
+def is_new(path: Path) -> bool:
+    """No store at path yet: no file, or an empty one (with no write-ahead log beside it)."""
+    if not path.exists():
+        return True
+    if not path.is_file() or path.stat().st_size:
+        return False
+    wal = path.with_name(path.name + "-wal")
+    return not (wal.exists() and wal.stat().st_size)
+
+
+def missing_dirs(path: Path) -> list[Path]:
+    """The folders above path that do not exist yet, deepest first."""
+    out = []
+    for parent in path.parents:
+        if parent.exists():
+            break
+        out.append(parent)
+    return out
+
+
+def discard_new(conn: sqlite3.Connection, path: Path, was_file: bool, dirs: list[Path]) -> bool:
+    """Undo the creation of a store by a command that failed: if it holds no paper and
+    none of the user's data, delete it, its -wal/-shm files and the folders `dirs` made
+    for it (an empty file that was there, `was_file`, is left empty). Closes conn.
+    False, the store kept, if anything is in it (written meanwhile by another process)."""
+    try:
+        held = conn.execute(
+            "SELECT (SELECT count(*) FROM papers) + (SELECT count(*) FROM tags)"
+            " + (SELECT count(*) FROM notes) + (SELECT count(*) FROM decisions)"
+        ).fetchone()[0]
+    except sqlite3.Error:
+        held = 1
+    conn.close()  # first: closing checkpoints the log into the file
+    if not held:
+        _remove(path, truncate=was_file)
+        for folder in dirs:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+    return not held
+
+
+def _remove(path: Path, truncate: bool) -> None:
+    for extra in ("-wal", "-shm", "-journal"):
+        path.with_name(path.name + extra).unlink(missing_ok=True)
+    if truncate:
+        os.truncate(path, 0)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

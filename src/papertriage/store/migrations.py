@@ -280,6 +280,34 @@ CREATE INDEX idx_papers_pk_sort ON papers(pk, day, id, coalesce(hf_upvotes, -1))
 
 
 @step
+def m006_undated_stays_undated(db: Any) -> None:
+    """A paper's day without the fallback to the day it was first seen: a paper whose
+    source gives no date (a pasted page line, some RSS items) has no day (NULL), so it
+    is not taken for a paper of the day it was imported. A generated column's
+    expression cannot be altered: the column is dropped (it stores nothing, so no row is
+    rewritten) and added again, and the sort indexes on it rebuilt as m004 made them."""
+    run_script(db, _M006)
+
+
+_M006 = """
+DROP INDEX idx_papers_day;
+DROP INDEX idx_papers_upvotes;
+DROP INDEX idx_papers_pk_sort;
+ALTER TABLE papers DROP COLUMN day;
+ALTER TABLE papers ADD COLUMN day TEXT GENERATED ALWAYS AS (
+    coalesce(
+        max(nullif(substr(published, 1, 10), ''), nullif(substr(hf_featured, 1, 10), '')),
+        nullif(substr(published, 1, 10), ''),
+        nullif(substr(hf_featured, 1, 10), '')
+    )
+) VIRTUAL;
+CREATE INDEX idx_papers_day ON papers(day, id);
+CREATE INDEX idx_papers_upvotes ON papers(coalesce(hf_upvotes, -1), day, id);
+CREATE INDEX idx_papers_pk_sort ON papers(pk, day, id, coalesce(hf_upvotes, -1));
+"""
+
+
+@step
 def m007_drop_fts_vocab(db: Any) -> None:
     """Drop m002's papers_fts_vocab: sqlite-utils (optimize, rebuild-fts) takes any
     table named like an FTS table for one and fails on it ("table papers_fts_vocab may
