@@ -103,3 +103,66 @@ DEMO_ROUTES = {
     "/api/daily_papers?date=2026-08-12&limit=100&p=0": "hf_daily/2026-08-12.json",
     "/rss/cs.LG+cs.CL": "arxiv_rss/rss_cs.LG_2026-04-27_trimmed3.xml",
 }
+
+
+class RawServer:
+    """A real HTTP server on 127.0.0.1 that answers every request with ``response``, raw
+    bytes as given (hostile headers included): the first ``at_once`` bytes at once, then
+    ``chunk`` bytes every ``interval`` seconds (a server that drips). ``sent`` counts the
+    bytes it got out before the client hung up."""
+
+    def __init__(
+        self, response: bytes, chunk: int = 0, interval: float = 0.0, at_once: int = 0
+    ) -> None:
+        import socket
+        import threading
+        import time
+
+        self.sent = 0
+        self.connections = 0
+        self._stop = threading.Event()
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+
+        def serve(conn: socket.socket) -> None:
+            with conn:
+                try:
+                    conn.recv(65536)
+                    conn.sendall(response[:at_once])
+                    self.sent += at_once
+                    step = chunk or len(response)
+                    for at in range(at_once, len(response), step):
+                        if self._stop.is_set():
+                            return
+                        conn.sendall(response[at : at + step])
+                        self.sent += len(response[at : at + step])
+                        if interval:
+                            time.sleep(interval)
+                except OSError:  # the client gave up: what the deadline tests want
+                    return
+
+        def accept() -> None:
+            while not self._stop.is_set():
+                try:
+                    conn, _ = self._sock.accept()
+                except OSError:
+                    return
+                self.connections += 1
+                threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+        self._thread = threading.Thread(target=accept, daemon=True)
+
+    def __enter__(self) -> RawServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._sock.close()
+
+
+def raw_response(body: bytes = b"[]", status: str = "200 OK", **headers: str) -> bytes:
+    """An HTTP/1.1 response as bytes; header names from keywords (Retry_After: Retry-After)."""
+    lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}"]
+    lines += [f"{k.replace('_', '-')}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body

@@ -342,6 +342,63 @@ def test_a_failing_source_keeps_the_others_data(cli, config, httpx_mock, conn):
     assert conn.execute("SELECT outcome FROM runs").fetchone()[0] == "partial"
 
 
+HOSTILE = {
+    "nested JSON": (200, b"[" * 100_000 + b"]" * 100_000, {}),
+    "nested JSON error": (400, b'{"error":' * 50_000 + b"1" + b"}" * 50_000, {}),
+    "lone surrogate": (200, DAY.replace(b'"title":"', b'"title":"\\ud800', 1), {}),
+    "RateLimit digits": (200, DAY, {"RateLimit": '"api";r=0;t=' + "9" * 5000}),
+    "RateLimit r digits": (200, DAY, {"RateLimit": '"api";r=' + "9" * 5000 + ";t=1"}),
+    "Retry-After digits": (429, b"[]", {"Retry-After": "9" * 5000}),
+    "message of controls": (400, b'{"error": "\\u001b]0;pwned\\u0007' + b"x" * 5000 + b'"}', {}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_one_hostile_response_fails_only_its_source(cli, config, httpx_mock, conn, case):
+    status, body, headers = HOSTILE[case]
+    config("sources: [hf, arxiv]\ncategories: [cs.LG, cs.CL]\n")
+    httpx_mock.add_response(
+        url=re.compile(re.escape(HF_DAILY) + ".*"),
+        status_code=status,
+        content=body,
+        headers=headers,
+        is_reusable=True,
+    )
+    httpx_mock.add_response(url=RSS, content=RSS_LG)
+    result = cli("fetch", "--json")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    outcomes = {s["source"]: s["outcome"] for s in json.loads(result.stdout)["sources"]}
+    # The other source is fetched whatever hf's answer did.
+    assert outcomes["arxiv"] == "ok", result.stderr
+    run = conn.execute("SELECT outcome, message FROM runs").fetchone()
+    hf_outcome = outcomes["hf"]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    if hf_outcome == "failed":  # one line, recorded, and a non-zero exit
+        assert result.exit_code == 1 and run["outcome"] == "partial"
+        assert len(errors) == 1 and len(errors[0]) < 600 and "\x1b" not in errors[0]
+        assert "hf: failed" in run["message"]
+    else:  # read after all (a surrogate replaced, say): stored as valid text
+        assert hf_outcome == "ok", result.stderr
+        assert result.exit_code == 0 and run["outcome"] == "ok" and not errors
+        for (title,) in conn.execute("SELECT title FROM papers"):
+            title.encode("utf-8")
+
+
+def test_an_interrupted_run_names_the_listing_it_was_in(conn, httpx_mock):
+    from papertriage.fetch.http import Fetcher
+    from papertriage.fetch.listings import HfDaily
+    from papertriage.fetch.run import run_fetch
+
+    httpx_mock.add_exception(KeyboardInterrupt(), url=hf_url("2026-08-12"))
+    listings = [HfDaily("https://huggingface.co", "date", "2026-08-12", 100, 10)]
+    with Fetcher() as fetcher, pytest.raises(KeyboardInterrupt):
+        run_fetch(conn, listings, fetcher)
+    row = conn.execute("SELECT outcome, message FROM runs").fetchone()
+    assert row["outcome"] == "interrupted"
+    assert row["message"].startswith("hf: interrupted")  # not "hf: ok"
+
+
 def test_a_down_service_is_not_asked_again_for_its_other_days(cli, httpx_mock):
     httpx_mock.add_exception(httpx.ConnectError("refused"), is_reusable=True)
     result = cli("fetch", "hf", "--date", "2026-08-11", "--date", "2026-08-12")
@@ -476,6 +533,12 @@ def test_ctrl_c_keeps_finished_listings_and_no_partial_page(conn, httpx_mock):
         (["arxiv", "--since", "7d"], "--since does not apply to arxiv (only to hf, arxiv-query)"),
         (["hf", "-c", "cs.LG"], "-c/--category does not apply to hf"),
         (["hf", "--until", "today"], "--until needs --since"),
+        (["hf-search", "a\udcffb"], "is not plain text"),  # undecodable bytes in argv
+        (["hf-search", "a\x1b[2Jb"], "is not plain text"),
+        (["hf-search", "  "], "is not plain text"),
+        (["arxiv", "-c", "cs.LG\x1b"], "is not an arXiv category like cs.LG"),
+        (["arxiv", "-c", "\udcff"], "is not an arXiv category like cs.LG"),
+        (["arxiv-query", "--id", "\udcff"], "is not plain text"),
     ],
 )
 def test_bad_usage_exits_2(cli, args, message):

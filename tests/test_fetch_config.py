@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
+from fuzzing import FUZZ
 from papertriage.config import load_config
 from papertriage.errors import ConfigError
 from papertriage.fetch.settings import (
     DEFAULT_URLS,
+    HTTP_MAXIMA,
     HTTP_SCHEMA,
+    PAGING_DEFAULTS,
     STARTER,
     SourceSpec,
+    check_http_url,
     load_fetch_settings,
 )
 
@@ -143,3 +150,141 @@ def test_a_db_key_in_the_config_is_unknown(tmp_path):
     path.write_text("db: ~/papers.db\n")
     with pytest.raises(ConfigError, match="unknown key 'db'"):
         load_config(path)
+
+
+# ---- hostile values: each a one-line error naming the file (or variable) and the key ----
+
+BAD_URLS = [
+    ("http://[", "not a valid URL (Invalid IPv6 URL)"),
+    ("http://localhost:notaport", "not a valid URL (Port could not be cast"),
+    ("http://huggingface.co:80x", "not a valid URL (Port could not be cast"),
+    ("http://huggingface.co:99999", "not a valid URL (Port out of range"),
+    ("http://[::1]x", "not a valid URL (Invalid port"),
+    ("http://999.1.1.1", "not a valid URL (Invalid IPv4 address"),
+    ("http://a.org/" + "a" * 70_000, "70013 characters long; a base URL has at most 2000"),
+    ("http://a.org/\x1b[2J", "printable ASCII without spaces"),
+    ("http://hugging face.co", "printable ASCII without spaces"),
+    ("https://huggingface.co/?x=1", "no ?query or #fragment"),
+    ("http://", "should be an http(s) URL"),
+]
+
+
+@pytest.mark.parametrize(("url", "message"), BAD_URLS, ids=lambda v: v[:30])
+def test_bad_base_urls_are_refused_at_load(config_file, monkeypatch, url, message):
+    with pytest.raises(ConfigError) as err:
+        settings_for(config_file, f"urls:\n  hf: {json.dumps(url)}\n")
+    assert str(err.value).startswith(f"{config_file}: 'urls.hf' ")
+    assert message in str(err.value) and len(str(err.value)) < 400
+    config_file.write_text("")
+    monkeypatch.setenv("PAPERTRIAGE_ARXIV_RSS_URL", url)
+    with pytest.raises(ConfigError, match=r"^\$PAPERTRIAGE_ARXIV_RSS_URL "):
+        load_fetch_settings(load_config(config_file))
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_bad_base_url_is_one_line_before_any_run_is_recorded(cli, monkeypatch, db_file, dry_run):
+    monkeypatch.setenv("PAPERTRIAGE_HF_URL", "http://huggingface.co:80x")
+    result = cli("fetch", *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: $PAPERTRIAGE_HF_URL is not a valid URL")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not db_file.exists()  # no store, so no bogus "interrupted" run
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "http:\n  read_timeout: .nan\n",
+            "'http.read_timeout' should be a positive number, not nan",
+        ),
+        (
+            "http:\n  connect_timeout: .inf\n",
+            "'http.connect_timeout' should be a positive number, not inf",
+        ),
+        ("http:\n  request_deadline: -.inf\n", "should be a positive number, not -inf"),
+        (
+            "http:\n  fetch_deadline: 0\n",
+            "'http.fetch_deadline' should be a positive number, not 0",
+        ),
+        ("http:\n  max_wait: 1.0e+400\n", "'http.max_wait' should be a positive number, not inf"),
+        (
+            "http:\n  read_timeout: " + "9" * 4000 + "\n",
+            "is at most 86400, not a number of 4000 digits",
+        ),
+        ("http:\n  attempts: -" + "9" * 4000 + "\n", "not a negative number of 4000 digits"),
+        ("http:\n  attempts: 1000\n", "'http.attempts' is at most 100, not 1000"),
+        (
+            "http:\n  read_timeout: " + "9" * 5000 + "\n",
+            "invalid YAML (a number with thousands of digits)",
+        ),
+        ("http: " + "[" * 5000 + "]" * 5000 + "\n", "invalid YAML (nested too deeply)"),
+        ("http: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n", "invalid YAML (nested too deeply)"),
+        ("".join("  " * n + "a:\n" for n in range(3000)), "invalid YAML (nested too deeply)"),
+        (
+            "contact: 2026-13-45\n",
+            "invalid YAML (a value that cannot be read: month must be in 1..12)",
+        ),
+        ("contact: " + "a" * 300 + "\n", "'contact' should be printable ASCII"),
+    ],
+    ids=lambda v: v[:40],
+)
+def test_hostile_config_values_are_one_line_errors(config_file, text, message):
+    with pytest.raises(ConfigError) as err:
+        settings_for(config_file, text)
+    assert str(err.value).startswith(f"{config_file}: ")
+    assert message in str(err.value)
+    assert "\n" not in str(err.value) and len(str(err.value)) < 400
+
+
+def test_config_show_with_a_hostile_file_is_one_line(cli, config_file):
+    config_file.write_text("http: " + "[" * 5000 + "]" * 5000 + "\n")
+    result = cli("config", "show")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {config_file}: invalid YAML (nested too deeply)\n"
+
+
+NUMBERS = (
+    st.integers()
+    | st.integers(min_value=10**15, max_value=10**4000)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from([0, -0.0, 5e-324, 86_400, 86_401, 100, 101])
+)
+
+
+@FUZZ
+@given(key=st.sampled_from(sorted(HTTP_SCHEMA)), value=NUMBERS)
+def test_any_http_number_loads_or_is_a_one_line_error(key, value):
+    try:
+        settings = load_fetch_settings({"_path": "c.yaml", "http": {key: value}})
+    except ConfigError as exc:
+        assert str(exc).startswith(f"c.yaml: 'http.{key}' ") and len(str(exc)) < 200
+        return
+    got = getattr(settings, key, None) if key in PAGING_DEFAULTS else getattr(settings.http, key)
+    assert got == value and 0 < got <= HTTP_MAXIMA[key] and math.isfinite(got)
+
+
+URL_PIECES = st.sampled_from(
+    ["[", "]", ":", "::1", "@", "/", "%", "%zz", "80", "80x", "99999", "0", "1.2.3.4", "999.1.1.1",
+     "xn--", "-", ".", "_", "\\", "localhost", "example.org", "0x7f.0.0.1", "[::1]",
+     "[fe80::1%eth0]", "user:pw@", "?", "#"]
+)  # fmt: skip
+URL_TAILS = st.lists(
+    URL_PIECES | st.text(st.characters(min_codepoint=33, max_codepoint=126), max_size=4),
+    min_size=1,
+    max_size=8,
+).map("".join)
+
+
+@FUZZ
+@given(url=st.sampled_from(["http://", "https://"]).flatmap(lambda s: URL_TAILS.map(s.__add__)))
+def test_every_accepted_base_url_is_one_the_client_can_request(url):
+    import httpx
+
+    try:
+        base = check_http_url("x", url)
+    except ConfigError as exc:
+        assert "\n" not in str(exc)
+        return
+    for path in ("/api/daily_papers", "/cs.LG+cs.CL"):
+        httpx.URL(base + path, params={"date": "2026-08-12", "q": "a b"})

@@ -1,3 +1,4 @@
+import json
 import os
 import sqlite3
 
@@ -75,3 +76,77 @@ def test_stock_sqlite_utils_maintains_the_store(cli, fixture_path, db_file):
     assert cli("db", "check", "--db", str(db_file)).exit_code == 0
     names = {r[0] for r in sqlite3.connect(db_file).execute("SELECT name FROM sqlite_master")}
     assert "papers_fts_vocab" not in names and {"papers_fts", "papers_title_fts"} <= names
+
+
+# ---- a store in a read-only directory ---------------------------------------------------
+
+READONLY_SCRIPT = """
+import json, sys
+from typer.testing import CliRunner
+from papertriage.cli.app import app
+db = sys.argv[1]
+out = {}
+for name, args in [
+    ("list", ["list", "-f", "ids"]),
+    ("show", ["show", "2501.08325"]),
+    ("log", ["fetch", "--log"]),
+    ("dry", ["fetch", "--dry-run"]),
+    ("fetch", ["fetch"]),
+    ("tag", ["tag", "2501.08325", "x"]),
+]:
+    r = CliRunner().invoke(app, [*args, "--db", db])
+    out[name] = [r.exit_code, r.stdout, r.stderr, repr(r.exception)]
+print(json.dumps(out))
+"""
+
+
+def run_in_readonly_dir(folder, *args: str):
+    """The script run with `folder` read-only: chmod for a user, a read-only bind mount
+    in a private mount namespace for root (whom permissions do not stop)."""
+    import shutil
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-c", READONLY_SCRIPT, *args]
+    env = {**os.environ, "PAPERTRIAGE_HF_URL": "http://127.0.0.1:9"}
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        finally:
+            folder.chmod(0o755)
+    if not shutil.which("unshare"):
+        pytest.skip("root without unshare: cannot make a directory read-only")
+    shell = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    result = subprocess.run(
+        ["unshare", "--mount", "sh", "-c", shell, str(folder), *cmd],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    if "mount" in result.stderr and result.returncode != 0 and not result.stdout:
+        pytest.skip(f"cannot mount read-only here: {result.stderr.strip()}")
+    return result
+
+
+def test_a_store_in_a_read_only_directory_can_be_read(tmp_path, fixture_path):
+    folder = tmp_path / "ro"
+    db = folder / "papers.db"
+    import subprocess
+    import sys
+
+    fixture = str(fixture_path("hf_daily/2025-01-21.json"))
+    cmd = [sys.executable, "-m", "papertriage", "import", fixture, "--db", str(db)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    assert not (folder / "papers.db-wal").exists()  # closed cleanly: no -wal or -shm left
+    result = run_in_readonly_dir(folder, str(db))
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["list"][:2] == [0, "2501.08325\n"], out["list"]
+    assert out["show"][0] == 0 and "GameFactory" in out["show"][1]
+    assert out["log"][0] == 0 and out["dry"][0] == 0
+    for name in ("fetch", "tag"):  # writes: one line, no traceback
+        code, _, stderr, exc = out[name]
+        assert code == 1 and "SystemExit" in exc, out[name]
+        assert len(stderr.strip().splitlines()) == 1 and stderr.startswith("Error: "), stderr
+    assert "cannot write in" in out["fetch"][2] and "read-only" in out["fetch"][2]
+    assert "readonly database" in out["tag"][2]
+    assert sorted(p.name for p in folder.iterdir()) == ["papers.db"]  # no lock file made

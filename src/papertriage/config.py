@@ -55,6 +55,10 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid YAML (nested too deeply)") from None
+    except ValueError as exc:  # a value YAML reads by calling Python: int(), date()
+        raise ConfigError(f"{path}: invalid YAML ({_value_problem(exc)})") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -67,6 +71,13 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
             raise ConfigError(f"{path}: '{key}' should be a {expected.__name__} ({text})")
     data["_path"] = str(path)
     return data
+
+
+def _value_problem(exc: ValueError) -> str:
+    text = str(exc)
+    if "integer string conversion" in text:  # int() refuses over 4,300 digits
+        return "a number with thousands of digits"
+    return f"a value that cannot be read: {text[:200]}"
 
 
 def check_keys(

@@ -169,6 +169,7 @@ def _wanted(
         )
     if since is None and until is not None:
         raise typer.BadParameter("--until needs --since", param_hint="--until")
+    _check_values(query, category, ids)
     given = {"--date": day, "--since": since, "-c/--category": category, "--id": ids}
     _check_applies(source, {**given, "--max": max_results})
     try:
@@ -186,6 +187,34 @@ def _wanted(
             raise typer.BadParameter(str(exc), param_hint="--since") from None
     specs = settings.sources if source is None else [SourceSpec(source, query)]
     return Wanted(specs, periods, list(category or []), list(ids or []), lo, hi, max_results)
+
+
+def _check_values(query: str | None, category: list[str] | None, ids: list[str] | None) -> None:
+    """Text that would reach a URL, the store's run record or the terminal: no
+    undecodable bytes or control characters; categories of their form. (An id of
+    the wrong form is arXiv's to refuse: its error feed says which.)"""
+    from ..sources.arxiv_api import is_category
+
+    for hint, values in (("QUERY", [query] if query is not None else []), ("--id", ids or [])):
+        for value in values:
+            if not value.strip() or not _plain_text(value):
+                raise typer.BadParameter(
+                    f"{value!r} is not plain text (empty, undecodable bytes or control characters)",
+                    param_hint=hint,
+                )
+    for value in category or []:
+        if not is_category(value.strip()):
+            raise typer.BadParameter(
+                f"{value!r} is not an arXiv category like cs.LG", param_hint="-c/--category"
+            )
+
+
+def _plain_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")  # a lone surrogate: bytes that were not UTF-8 on the command line
+    except UnicodeEncodeError:
+        return False
+    return value.isprintable()
 
 
 # Which options mean something for which source.
@@ -221,7 +250,7 @@ def _run(
 ) -> FetchReport:
     from ..fetch.http import Fetcher
     from ..fetch.run import run_fetch
-    from ..store.db import db_path
+    from ..store.db import check_writable, db_path
     from ..store.lock import fetch_lock
 
     console = err_console()
@@ -230,6 +259,7 @@ def _run(
         if not quiet:  # --quiet (cron): nothing unless a source fails
             console.print(f"waiting for another fetch (pid {pid}) to finish…", markup=False)
 
+    check_writable(db_path(db))  # before the lock file is made there, and any run row
     with fetch_lock(db_path(db), wait, waiting):
         conn = open_store(db, create=True)
         progress = _Quiet() if quiet else _progress(console)

@@ -9,6 +9,13 @@
   with at least 3 s from the end of one response to the start of the next (arXiv's
   API terms). Requests are sequential, so there is one connection at a time.
 - A cap on the body size, read as a stream.
+- Deadlines: each attempt must complete (connect, headers, body) within
+  ``request_deadline`` seconds, enforced on every socket operation (deadline.py), so a
+  server dripping a byte at a time cannot hold it; a whole fetch (every request, retry
+  and wait of one Fetcher) ends by ``fetch_deadline``, so a fetch never holds the fetch
+  lock for longer than that.
+- Hostile headers are read safely: a Retry-After, RateLimit or Content-Length with
+  thousands of digits is a very long number, not a crash.
 
 The clock (monotonic time + sleep) and the random source are injected, so tests
 check the waits without sleeping.
@@ -16,6 +23,7 @@ check the waits without sleeping.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import time
@@ -33,12 +41,15 @@ ARXIV_GROUP = "arxiv"
 GROUP_INTERVALS = {ARXIV_GROUP: 3.0}
 _RATELIMIT_T = re.compile(r"(?:^|;)\s*t=(\d+)")
 _RATELIMIT_R = re.compile(r"(?:^|;)\s*r=(\d+)")
+_LONGEST_NUMBER = 12  # digits read from a header; a longer number is taken as infinite
 
 
 @dataclass(frozen=True)
 class HttpSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    request_deadline: float = 60.0  # one attempt, connect to last byte
+    fetch_deadline: float = 1800.0  # everything one Fetcher does
     attempts: int = 4
     backoff: float = 2.0
     max_backoff: float = 60.0
@@ -88,21 +99,33 @@ def user_agent(contact: str | None) -> str:
 
 
 def check_url(url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (reading it checks it: ValueError for 'host:80x')
+    except ValueError as exc:
+        raise FetchError(f"{_clip(url)}: not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise FetchError(f"{url}: not an http(s) URL")
+        raise FetchError(f"{_clip(url)}: not an http(s) URL")
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
 
 
 def group_for(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # not a URL: check_url says so
+        host = ""
     return ARXIV_GROUP if host == "arxiv.org" or host.endswith(".arxiv.org") else host
 
 
-def make_client(settings: HttpSettings, transport: Any = None) -> Any:
-    """The shared httpx.Client (imported here: the CLI starts without httpx)."""
+def make_client(settings: HttpSettings, transport: Any = None, budget: Any = None) -> Any:
+    """The shared httpx.Client (imported here: the CLI starts without httpx); with a
+    deadline.Budget, every connection it opens keeps to that budget."""
     import httpx
 
-    return httpx.Client(
+    client = httpx.Client(
         timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
         headers={"User-Agent": user_agent(settings.contact)},
         follow_redirects=True,
@@ -110,6 +133,11 @@ def make_client(settings: HttpSettings, transport: Any = None) -> Any:
         limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
         transport=transport,
     )
+    if budget is not None:
+        from .deadline import bound
+
+        bound(client, budget)
+    return client
 
 
 class Spacer:
@@ -124,8 +152,11 @@ class Spacer:
         ready = self.clock.monotonic() + seconds
         self._ready_at[group] = max(self._ready_at.get(group, 0.0), ready)
 
+    def delay(self, group: str) -> float:
+        return self._ready_at.get(group, 0.0) - self.clock.monotonic()
+
     def wait(self, group: str, reason: str) -> None:
-        delay = self._ready_at.get(group, 0.0) - self.clock.monotonic()
+        delay = self.delay(group)
         if delay > 0:
             if self.on_wait and delay >= 1:
                 self.on_wait(delay, reason)
@@ -133,7 +164,9 @@ class Spacer:
 
 
 class Fetcher:
-    """GET with retries, spacing and a size cap; one instance per fetch run."""
+    """GET with retries, spacing, a size cap and deadlines; one instance per fetch run.
+
+    The fetch's time bound (``fetch_deadline``) starts when the Fetcher is made."""
 
     def __init__(
         self,
@@ -144,11 +177,15 @@ class Fetcher:
         on_wait: WaitHook | None = None,
     ) -> None:
         self.settings = settings or HttpSettings()
-        self.client = client or make_client(self.settings)
+        self._budget = _new_budget() if client is None else None
+        self.client = client or make_client(self.settings, budget=self._budget)
         self.clock = clock or system_clock()
         self.rng = rng or random.Random()
         self.spacer = Spacer(self.clock, on_wait)
         self.requests = 0
+        self._fetch_end = self.clock.monotonic() + self.settings.fetch_deadline
+        self._attempt_end = math.inf
+        self._cut_by_fetch = False
 
     def __enter__(self) -> Fetcher:
         return self
@@ -172,22 +209,28 @@ class Fetcher:
 
         check_url(url)
         group = group or group_for(url)
-        shown = str(httpx.URL(url, params=params))
+        shown = _shown_url(url, params)
         attempts = max(1, self.settings.attempts)
         reason = "spacing requests"
         for attempt in range(1, attempts + 1):
-            self.spacer.wait(group, reason)
+            self._start_attempt(group, reason, shown)
             delay: float | None = None
             try:
                 reply = self._once(url, params, headers, attempt, method, content)
             except httpx.TimeoutException as exc:
                 problem, status = f"timed out ({type(exc).__name__})", None
+                if _is_deadline(exc):
+                    problem = self._overrun(shown)
             except (httpx.UnsupportedProtocol, httpx.TooManyRedirects) as exc:
                 raise ServiceError(shown, str(exc)) from None
             except httpx.TransportError as exc:
                 problem, status = f"connection failed ({exc or type(exc).__name__})", None
             except httpx.DecodingError as exc:
                 raise UnexpectedResponse(shown, f"undecodable body ({exc})") from None
+            except httpx.InvalidURL as exc:  # a redirect to one, say
+                raise ServiceError(shown, f"service error: invalid URL ({exc})") from None
+            except httpx.HTTPError as exc:  # whatever else httpx may raise: this URL fails
+                raise ServiceError(shown, f"service error: {type(exc).__name__}: {exc}") from None
             else:
                 self._note_rate_limit(group, reply.headers)
                 if reply.status != 429 and reply.status < 500:
@@ -197,6 +240,7 @@ class Fetcher:
                 delay = retry_after(reply.headers)
             finally:
                 self.requests += 1
+                self._end_attempt()
             self.spacer.hold(group, GROUP_INTERVALS.get(group, 0.0))
             if attempt == attempts:
                 tries = f" after {attempts} attempts" if attempts > 1 else ""
@@ -209,12 +253,52 @@ class Fetcher:
             if delay > self.settings.max_wait:
                 raise ServiceError(
                     shown,
-                    f"service error: {problem}, asked to retry after {delay:.0f} s "
+                    f"service error: {problem}, asked to retry after {_seconds(delay)} "
                     f"(more than http.max_wait {self.settings.max_wait:.0f} s)",
                     status,
                 )
             self.spacer.hold(group, delay)
         raise AssertionError("unreachable")
+
+    def _start_attempt(self, group: str, reason: str, shown: str) -> None:
+        """Wait for the group's turn, then start the attempt's clock: the request's
+        deadline, or what is left of the fetch's if that ends first."""
+        bound = self.settings.fetch_deadline
+        delay = max(0.0, self.spacer.delay(group))
+        left = self._fetch_end - self.clock.monotonic()
+        if left <= 0:
+            raise ServiceError(
+                shown,
+                f"service error: not requested: the fetch reached http.fetch_deadline ({bound:g} s)",
+            )
+        if delay >= left:
+            raise ServiceError(
+                shown,
+                f"service error: not requested: waiting {_seconds(delay)} ({reason}) "
+                f"would pass http.fetch_deadline ({bound:g} s)",
+            )
+        self.spacer.wait(group, reason)
+        left = self._fetch_end - self.clock.monotonic()
+        budget = min(self.settings.request_deadline, left)
+        self._cut_by_fetch = left < self.settings.request_deadline
+        self._attempt_end = self.clock.monotonic() + budget
+        if self._budget is not None:
+            self._budget.start(budget)
+
+    def _end_attempt(self) -> None:
+        self._attempt_end = math.inf
+        if self._budget is not None:
+            self._budget.stop()
+
+    def _overrun(self, shown: str) -> str:
+        """What an attempt that ran out of time is: a timeout, or the end of the fetch."""
+        if self._cut_by_fetch:
+            raise ServiceError(
+                shown,
+                f"service error: stopped at http.fetch_deadline ({self.settings.fetch_deadline:g} s),"
+                " the bound on a whole fetch",
+            )
+        return f"no complete response within http.request_deadline ({self.settings.request_deadline:g} s)"
 
     def _once(
         self,
@@ -231,11 +315,15 @@ class Fetcher:
         ) as resp:
             shown = str(resp.url)
             size = resp.headers.get("content-length")
-            if size and size.isascii() and size.isdigit() and int(size) > limit:
-                raise UnexpectedResponse(shown, f"response of {size} bytes exceeds http.max_bytes")
+            if size and size.isascii() and size.isdigit() and _number(size) > limit:
+                raise UnexpectedResponse(
+                    shown, f"response of {_clip(size, 20)} bytes exceeds http.max_bytes"
+                )
             body = bytearray()
             for chunk in resp.iter_bytes():
                 body += chunk
+                if self.clock.monotonic() >= self._attempt_end:  # (the sockets check it too)
+                    _deadline_passed()
                 if len(body) > limit:
                     raise UnexpectedResponse(
                         shown, f"response larger than http.max_bytes ({limit} bytes)"
@@ -258,23 +346,63 @@ class Fetcher:
         if not value:
             return
         left, reset = _RATELIMIT_R.search(value), _RATELIMIT_T.search(value)
-        if left and reset and int(left.group(1)) == 0:
-            self.spacer.hold(group, min(float(reset.group(1)), self.settings.max_wait))
+        if left and reset and _number(left.group(1)) == 0:
+            self.spacer.hold(group, min(_number(reset.group(1)), self.settings.max_wait))
 
 
 def retry_after(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
     """Seconds to wait from Retry-After (seconds or HTTP date) or RateLimit's t=, if given."""
     value = (headers.get("retry-after") or "").strip()
     if value.isascii() and value.isdigit():  # '²'.isdigit() is True, float('²') fails
-        return float(value)
+        return _number(value)
     if value:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             when = None
         if when is not None:
             if when.tzinfo is None:
                 when = when.replace(tzinfo=UTC)
             return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
     m = _RATELIMIT_T.search(headers.get("ratelimit") or "")
-    return float(m.group(1)) if m else None
+    return _number(m.group(1)) if m else None
+
+
+def _number(digits: str) -> float:
+    """A header's run of ASCII digits as a number; past a dozen digits, infinity (int()
+    refuses over 4,300 digits, and no wait or size that long means anything)."""
+    return float(digits) if len(digits) <= _LONGEST_NUMBER else math.inf
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value < 10**_LONGEST_NUMBER else "an unbounded time"
+
+
+def _deadline_passed() -> None:
+    import httpx
+
+    from .deadline import DEADLINE
+
+    raise httpx.ReadTimeout(DEADLINE)
+
+
+def _is_deadline(exc: Exception) -> bool:
+    from .deadline import DEADLINE
+
+    return str(exc) == DEADLINE
+
+
+def _new_budget() -> Any:
+    from .deadline import Budget
+
+    return Budget()
+
+
+def _shown_url(url: str, params: Mapping[str, str] | None) -> str:
+    """The URL with its query, as requested; one httpx refuses is a FetchError."""
+    import httpx
+
+    try:
+        return str(httpx.URL(url, params=params))
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"{_clip(url)}: not a usable URL ({exc})") from None

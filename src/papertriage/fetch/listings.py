@@ -80,6 +80,11 @@ def _json_value(reply: Reply) -> Any:
     text = reply.body.decode("utf-8", errors="replace")
     try:
         return json.loads(text)
+    except RecursionError:
+        raise UnexpectedResponse(
+            reply.url,
+            f"JSON nested too deeply to read (HTTP {reply.status}, {len(reply.body)} bytes)",
+        ) from None
     except ValueError as exc:
         # A listing is an array or an object: one that does not end like one was cut off.
         what = "invalid JSON" if text.rstrip().endswith(("]", "}")) else "truncated JSON"
@@ -94,10 +99,12 @@ def _hf_error(reply: Reply) -> Exception:
         value = json.loads(reply.body)
         if isinstance(value, dict):
             message = value.get("error") or value.get("message")
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or JSON nested too deeply to read
         pass
     text = f"Hugging Face rejected the request (HTTP {reply.status}"
-    text += f": {message})" if message else ")"
+    # The service's own words, shortened (fetch/run.py makes the line printable)
+    shown = message if isinstance(message, str) else None
+    text += f": {shown[:200]})" if shown else ")"
     if reply.status in (401, 403, 404):
         from ..errors import ServiceError
 

@@ -10,6 +10,9 @@ What an answer meant is kept apart: new papers (ok), nothing listed (empty: "no
 announcements today"), the same batch as last time (stale / unchanged: no work), a 304
 (not modified: no work), and failures - a service error (status/URL) or an unexpected
 response (HTML page, truncated body, an error feed), which fail only their source.
+So does any other failure to read an answer (JSON nested thousands deep, text that
+is not Unicode, whatever no parser foresaw): that source fails with one line, the
+others are fetched. Only the store failing, or an interruption, ends the whole run.
 """
 
 from __future__ import annotations
@@ -38,9 +41,12 @@ class SourceResult:
     outcomes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    interrupted: bool = False
 
     @property
     def outcome(self) -> str:
+        if self.interrupted:
+            return "interrupted"
         if self.errors:
             return "failed"
         if "ok" in self.outcomes or not self.outcomes:
@@ -147,15 +153,22 @@ def run_fetch(
                 result.errors.append(f"{listing.label}: not fetched (the service failed above)")
                 continue
             progress.listing(listing)
+            result.interrupted = True  # until this listing is done
             try:
                 outcome = _fetch_listing(conn, run_id, listing, fetcher, result, progress, refresh)
             except ServiceError as exc:
                 outcome = "failed"
-                result.errors.append(f"{listing.label}: {exc}")
+                result.errors.append(one_line(f"{listing.label}: {exc}"))
                 down.add(listing.source)
             except (UnexpectedResponse, InputError, FetchError) as exc:
                 outcome = "failed"
-                result.errors.append(f"{listing.label}: unexpected response: {exc}")
+                result.errors.append(one_line(f"{listing.label}: unexpected response: {exc}"))
+            except sqlite3.Error:
+                raise
+            except Exception as exc:  # an answer no parser foresaw: its source fails, only
+                outcome = "failed"
+                result.errors.append(one_line(f"{listing.label}: {unreadable(exc)}"))
+            result.interrupted = False
             result.outcomes.append(outcome)
             progress.done(listing, outcome)
         for follow_up in after:
@@ -169,6 +182,31 @@ def run_fetch(
     with transaction(conn):
         finish_run(conn, run_id, report.outcome, report.totals(), report.message())
     return report
+
+
+def unreadable(exc: BaseException) -> str:
+    """An unforeseen failure to read an answer, in a line."""
+    if isinstance(exc, RecursionError):
+        what = "nested too deeply to read"
+    elif isinstance(exc, UnicodeEncodeError | UnicodeDecodeError):
+        what = f"text that is not valid Unicode ({exc.reason}: {exc.object[exc.start : exc.end]!r})"
+    elif isinstance(exc, UnicodeError):
+        what = f"text that is not valid Unicode ({exc})"
+    elif isinstance(exc, MemoryError):
+        what = "too large to hold in memory"
+    else:
+        what = f"could not be read ({type(exc).__name__}: {exc})"
+    return f"unexpected response: {what}"
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """An error as it is recorded and shown: one line of printable text, at most
+    `limit` characters (a server's message, a URL or a parser's complaint can be
+    anything)."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = "".join(c if c.isprintable() else " " for c in text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _fetch_listing(

@@ -6,6 +6,7 @@ the base URLs, and the commented starter file that `papertriage config init` wri
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ NUMBER = (int, float)
 HTTP_SCHEMA: dict[str, type | tuple[type, ...]] = {
     "connect_timeout": NUMBER,
     "read_timeout": NUMBER,
+    "request_deadline": NUMBER,
+    "fetch_deadline": NUMBER,
     "attempts": int,
     "backoff": NUMBER,
     "max_backoff": NUMBER,
@@ -42,6 +45,25 @@ HTTP_SCHEMA: dict[str, type | tuple[type, ...]] = {
     "max_results": int,
 }
 PAGING_DEFAULTS = {"page_size": 100, "max_pages": 10, "max_results": 100}
+# The largest value each takes: beyond these a setting means nothing useful, and a
+# number of thousands of digits would fail as a float (a day in seconds is plenty).
+DAY = 86_400
+HTTP_MAXIMA: dict[str, int] = {
+    "connect_timeout": DAY,
+    "read_timeout": DAY,
+    "request_deadline": DAY,
+    "fetch_deadline": 7 * DAY,
+    "attempts": 100,
+    "backoff": DAY,
+    "max_backoff": DAY,
+    "max_wait": DAY,
+    "max_bytes": 10**10,
+    "page_size": 100,  # Hugging Face's limit
+    "max_pages": 10_000,
+    "max_results": 100_000,
+}
+MAX_URL = 2000  # characters in a base URL (httpx refuses URLs over 64 kB in all)
+MAX_CONTACT = 200
 
 
 @dataclass(frozen=True)
@@ -88,17 +110,20 @@ def load_fetch_settings(config: dict[str, Any] | None = None) -> FetchSettings:
     config = load_config() if config is None else config
     path = str(config.get("_path", "config"))
     contact = config.get("contact")
-    if contact is not None and (not contact.isprintable() or not contact.isascii()):
-        raise ConfigError(f"{path}: 'contact' should be printable ASCII (an e-mail or URL)")
+    if contact is not None and (
+        not contact.isprintable() or not contact.isascii() or len(contact) > MAX_CONTACT
+    ):
+        raise ConfigError(
+            f"{path}: 'contact' should be printable ASCII (an e-mail or URL), "
+            f"at most {MAX_CONTACT} characters"
+        )
     http_conf = dict(config.get("http") or {})
     check_keys(path, "http", http_conf, HTTP_SCHEMA)
     for key, value in http_conf.items():
-        if value is not None and value <= 0:
-            raise ConfigError(f"{path}: 'http.{key}' should be a positive number, not {value}")
+        if value is not None:
+            _check_number(path, key, value)
     http_conf = {k: v for k, v in http_conf.items() if v is not None}
     paging = {k: http_conf.pop(k, v) for k, v in PAGING_DEFAULTS.items()}
-    if paging["page_size"] > 100:
-        raise ConfigError(f"{path}: 'http.page_size' is at most 100 (Hugging Face's limit)")
     values: dict[str, Any] = {
         k: v if k in ("attempts", "max_bytes") else float(v) for k, v in http_conf.items()
     }
@@ -114,10 +139,51 @@ def load_fetch_settings(config: dict[str, Any] | None = None) -> FetchSettings:
     )
 
 
+def _check_number(path: str, key: str, value: float) -> None:
+    """Positive, finite (YAML's .nan and .inf are floats) and at most HTTP_MAXIMA[key]."""
+    where = f"{path}: 'http.{key}'"
+    if (isinstance(value, float) and not math.isfinite(value)) or value <= 0:
+        raise ConfigError(f"{where} should be a positive number, not {_number(value)}")
+    top = HTTP_MAXIMA[key]
+    if value > top:
+        why = " (Hugging Face's limit)" if key == "page_size" else ""
+        raise ConfigError(f"{where} is at most {top}{why}, not {_number(value)}")
+
+
+def _number(value: float) -> str:
+    if isinstance(value, int) and abs(value) >= 10**15:
+        sign = "a negative" if value < 0 else "a"
+        return f"{sign} number of {len(str(abs(value)))} digits"
+    return str(value)
+
+
 def check_http_url(where: str, value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{where} should be an http(s) URL, not {value!r}")
+    """A base URL httpx accepts once a path and a query are added, or a ConfigError."""
+    if len(value) > MAX_URL:
+        raise ConfigError(
+            f"{where} is {len(value)} characters long; a base URL has at most {MAX_URL}"
+        )
+    shown = repr(value) if len(value) <= 100 else repr(value[:100]) + "…"
+    if not value.isascii() or not value.isprintable() or " " in value:
+        raise ConfigError(
+            f"{where} should be an http(s) URL of printable ASCII without spaces "
+            f"(punycode for an international host name), not {shown}"
+        )
+    try:
+        parts = urlsplit(value)
+        host, _ = parts.hostname, parts.port  # reading port checks it ('host:80x')
+    except ValueError as exc:
+        raise ConfigError(f"{where} is not a valid URL ({exc}): {shown}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(f"{where} should be an http(s) URL, not {shown}")
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        raise ConfigError(f"{where} is a base URL: no ?query or #fragment, not {shown}")
+    import httpx  # the client's own parser has the last word (with a path, as requested)
+
+    try:
+        httpx.URL(value.rstrip("/") + "/api")
+    except httpx.InvalidURL as exc:
+        raise ConfigError(f"{where} is not a valid URL ({exc}): {shown}") from None
     return value.rstrip("/")
 
 
@@ -214,6 +280,8 @@ sources:
 # http:
 #   connect_timeout: 10
 #   read_timeout: 30
+#   request_deadline: 60
+#   fetch_deadline: 1800
 #   attempts: 4
 #   backoff: 2
 #   max_backoff: 60

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from ..errors import StoreError
 from . import migrations
@@ -62,6 +63,8 @@ def _create_private(path: Path) -> None:
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    """The store at `path`, created if missing (not `readonly`); `readonly` opens it as
+    it is, without the journal set-up (the writes fail), for a read-only directory."""
     _check_file(path)
     if not path.exists():
         if readonly:
@@ -71,7 +74,10 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         _create_private(path)
     empty = path.stat().st_size == 0
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        if readonly:
+            conn = _connect_readonly(path)
+        else:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot open store: {exc}") from None
     try:
@@ -85,6 +91,8 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
             raise StoreError(
                 f"{path}: a SQLite database, but not a papertriage store (use --db to pick another file)"
             )
+        if readonly:
+            return conn
         if empty:  # only a new file can take a page size (before WAL mode writes it)
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -130,7 +138,11 @@ def open_db(
         raise StoreError(
             f"{path}: {empty}no store here yet (`papertriage fetch` or `import` creates it; {sample})"
         )
-    conn = connect(path)
+    if not path.exists():
+        check_writable(path)
+    # In a read-only directory the store can still be read (its writes fail).
+    readonly = path.exists() and not writable_dir(path)
+    conn = connect(path, readonly=readonly)
     try:
         applied = applied_migrations(conn)
     except sqlite3.DatabaseError as exc:
@@ -142,6 +154,11 @@ def open_db(
             f"{path}: written by a newer papertriage (schema step {unknown[-1]}); upgrade papertriage to use it"
         )
     if migrate and len(applied) < len(known):
+        if readonly:
+            raise StoreError(
+                f"{path}: this store needs an upgrade (schema step {known[-1]}), but its "
+                f"directory {path.parent} is read-only; run papertriage once where it can write"
+            )
         try:
             _migrate(conn)
         except sqlite3.DatabaseError as exc:
@@ -252,12 +269,58 @@ def open_readonly(path: Path) -> sqlite3.Connection | None:
     if not path.exists():
         return None
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _connect_readonly(path)
         conn.row_factory = sqlite3.Row
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error:
         return None
     return conn
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """Read-only, also where the directory cannot be written.
+
+    Even a reader of a WAL store needs its -shm file, which SQLite cannot create in a
+    read-only directory ("unable to open database file"). There, the store is opened
+    as immutable: no one can be changing it, as a writer would need to create the
+    -wal file in that same directory. Where the -wal and -shm exist, plain read-only."""
+    target = quote(str(path.resolve()))
+    modes = ["mode=ro"] if writable_dir(path) else ["mode=ro", "mode=ro&immutable=1"]
+    for n, mode in enumerate(modes, start=1):
+        conn = sqlite3.connect(
+            f"file:{target}?{mode}", uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+        )
+        try:
+            conn.execute("PRAGMA schema_version")
+        except sqlite3.OperationalError:
+            conn.close()
+            if n == len(modes):
+                raise
+            continue
+        return conn
+    raise AssertionError("unreachable")
+
+
+def _nearest_dir(path: Path) -> Path:
+    """The store's directory, or the nearest existing one above it (to create it in)."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def writable_dir(path: Path) -> bool:
+    """Whether SQLite can create files next to `path` (the -wal, -shm, a new store)."""
+    return os.access(_nearest_dir(path), os.W_OK)
+
+
+def check_writable(path: Path) -> None:
+    """A StoreError unless the store at `path` can be created and written."""
+    if not writable_dir(path):
+        raise StoreError(
+            f"{path}: cannot write in {_nearest_dir(path)} (read-only; "
+            "the store and its journal live there; --db picks another file)"
+        )
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
