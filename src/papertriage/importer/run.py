@@ -15,7 +15,15 @@ from typing import BinaryIO
 
 from ..errors import InputError
 from ..models import Paper
-from ..sources.formats import LINE_FORMATS, batches, detect, iter_papers, open_input, position
+from ..sources.formats import (
+    LINE_FORMATS,
+    batches,
+    detect,
+    iter_papers,
+    open_input,
+    position,
+    read_head,
+)
 from ..store.bulkload import DeferredIndex
 from ..store.db import transaction
 from ..store.ingest import Ingest
@@ -44,10 +52,7 @@ def import_file(
     origin = "<stdin>" if name == "-" else name
     with fh:
         try:
-            head = fh.peek(4096)[:4096] if hasattr(fh, "peek") else b""
-            if not head:
-                head = fh.read(4096)
-                fh.seek(0)
+            head = read_head(fh)
         except (OSError, EOFError) as exc:
             raise InputError(origin, f"cannot read: {exc}") from None
         fmt = fmt or detect(head, origin)
