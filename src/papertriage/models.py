@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from . import ids
-from .text import clean, parse_date
+from .text import author_names, clean, decode_tex, nfkc, parse_date
 
 # Fields that hold lists; stored as JSON arrays in the papers table.
 LIST_FIELDS = ("authors", "categories", "ai_keywords")
@@ -148,6 +148,12 @@ def make_paper(**values: Any) -> Paper:
             items = values[key]
             items = items if isinstance(items, list | tuple) else ()
             values[key] = tuple(c for c in (clean(_scalar(v)) for v in items) if c)
+    if values.get("authors"):
+        values["authors"] = author_names(values["authors"])
+    for key in ("title", "abstract"):  # the indexed texts, in the form queries take
+        text = values.get(key)
+        if text:
+            values[key] = nfkc(decode_tex(text) if key == "title" else text)
     for key in _INT_FIELDS:
         if values.get(key) is not None:
             try:
