@@ -62,6 +62,9 @@ class Paper:
     ai_keywords: tuple[str, ...] = ()
     hf_organization: str | None = None
     hf_featured: str | None = None  # the day it was on Daily Papers, YYYY-MM-DD
+    # When the HF signals above were read: the listing's day, or the time of a live fetch
+    # (store/ingest.py: the newest reading wins, whatever the order of arrival).
+    hf_as_of: str | None = None
     # Where this sighting came from; not stored on the paper row.
     source: str = "unknown"
     origin: str | None = None
@@ -109,6 +112,7 @@ def paper_day(row: Mapping[str, Any]) -> str | None:
 
 
 _TEXT_FIELDS = (
+    "hf_as_of",
     "primary_category",
     "license",
     "code_url",

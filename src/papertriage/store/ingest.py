@@ -3,7 +3,10 @@
 The same paper from several sources or versions is one row:
 - versioned arXiv metadata (API, RSS, OAI, Kaggle) beats unversioned copies (Hugging
   Face), and a newer version replaces an older one; anything else only fills gaps;
-- Hugging Face signals (upvotes, stars, AI summary...) take the newest reading;
+- Hugging Face signals (upvotes, stars, AI summary...) take the newest reading: the one
+  of the latest listing day or fetch time (``hf_as_of``), whatever the order of arrival;
+  on the same day the one with more upvotes (then comments, stars: they only grow); an
+  older reading only fills gaps;
 - first version date is the earliest seen, latest version date the latest seen;
 - a provisional (title-only) paper is folded into the real one when its title
   arrives with an arXiv id; its id is kept as an alias and the user's data moves.
@@ -94,7 +97,8 @@ class Ingest:
             merged["last_seen"], merged["last_run"] = self._now, self.run_id
             if changed:
                 self._update(paper.id, {**changed, "last_seen": self._now, "last_run": self.run_id})
-                self.counts["updated"] += 1
+                # a newer reading that changes nothing the user sees is not an update
+                self.counts["updated" if changed.keys() - {"hf_as_of"} else "unchanged"] += 1
             else:
                 self.conn.execute(
                     "UPDATE papers SET last_seen = ?, last_run = ? WHERE id = ?",
@@ -245,9 +249,13 @@ def merge_rows(old: dict[str, Any], paper: Paper) -> dict[str, Any]:
     for name in ARXIV_FIELDS:
         if new[name] is not None and (authoritative or old.get(name) is None):
             out[name] = new[name]
-    for name in HF_FIELDS:
-        if new[name] is not None:
-            out[name] = new[name]
+    if any(new[name] is not None for name in HF_FIELDS):
+        newer = hf_reading_newer(new, old)
+        for name in HF_FIELDS:
+            if new[name] is not None and (newer or old.get(name) is None):
+                out[name] = new[name]
+        if newer:
+            out["hf_as_of"] = new["hf_as_of"] or old.get("hf_as_of")
     if paper.version is not None:
         out["version"] = max(paper.version, old.get("version") or 0)
     for name in ("published", "hf_featured"):
@@ -261,6 +269,26 @@ def merge_rows(old: dict[str, Any], paper: Paper) -> dict[str, Any]:
     authors = json.loads(out["authors"]) if out.get("authors") else []
     out["authors_text"] = ", ".join(authors) or None
     return out
+
+
+def hf_reading_newer(new: dict[str, Any], old: dict[str, Any]) -> bool:
+    """True when row `new` holds a newer Hugging Face reading than row `old`: a later
+    listing day or fetch time (an undated reading is older than any dated one), and on
+    the same day more upvotes, then more comments, then more stars."""
+    return _hf_key(new) > _hf_key(old)
+
+
+def _hf_key(row: dict[str, Any]) -> tuple[str, int, int, int]:
+    def count(name: str) -> int:
+        value = row.get(name)
+        return value if isinstance(value, int) else -1
+
+    return (
+        row.get("hf_as_of") or "",
+        count("hf_upvotes"),
+        count("hf_comments"),
+        count("github_stars"),
+    )
 
 
 def move_user_data(conn: sqlite3.Connection, old_id: str, new_id: str) -> None:
@@ -279,4 +307,4 @@ def add_alias(conn: sqlite3.Connection, alias: str, paper_id: str) -> None:
     conn.execute("UPDATE aliases SET paper_id = ? WHERE paper_id = ?", [paper_id, alias])
 
 
-__all__ = ["Ingest", "merge_rows", "move_user_data", "add_alias", "LIST_FIELDS"]
+__all__ = ["Ingest", "merge_rows", "hf_reading_newer", "move_user_data", "add_alias", "LIST_FIELDS"]
