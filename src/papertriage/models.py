@@ -87,6 +87,9 @@ class Paper:
         return replace(self, **changes)
 
 
+# A parser marks a record it read but must not store (a pasted page's last paper, cut
+# off) with this key in its raw dict, saying why; the import counts it as skipped.
+SKIPPED = "_skipped"
 SIGHTING_FIELDS = ("source", "origin", "announce_type", "raw")
 PAPER_COLUMNS = tuple(f.name for f in fields(Paper) if f.name not in SIGHTING_FIELDS)
 # The papers table: the record, what merges and the full-text index keep beside it, and

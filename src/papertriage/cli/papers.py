@@ -71,6 +71,8 @@ def import_(
             + (f", skipped {c['skipped']}" if c["skipped"] else ""),
             markup=False,
         )
+        for reason in result.skipped:
+            console.print(f"warning: {result.origin}: skipped {reason}", markup=False)
     if failed:
         raise typer.Exit(1)
 

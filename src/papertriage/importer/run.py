@@ -42,6 +42,7 @@ class ImportResult:
     format: str
     counts: Counter[str] = field(default_factory=Counter)
     new_ids: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # why (the first few)
 
 
 def import_file(
@@ -77,6 +78,7 @@ def import_file(
             result.format = "+".join(sorted(ingest.sources))
         result.counts = ingest.counts
         result.new_ids = ingest.new_ids
+        result.skipped = ingest.skipped
         return result
 
 

@@ -3,6 +3,8 @@
 The same paper from several sources or versions is one row:
 - versioned arXiv metadata (API, RSS, OAI, Kaggle) beats unversioned copies (Hugging
   Face), and a newer version replaces an older one; anything else only fills gaps;
+- a pasted page (hf-page) is the least trusted: it fills gaps, or continues a text it
+  holds more of, and never replaces a text with a shorter one;
 - Hugging Face signals (upvotes, stars, AI summary...) take the newest reading: the one
   of the latest listing day or fetch time (``hf_as_of``), whatever the order of arrival;
   on the same day the one with more upvotes (then comments, stars: they only grow); an
@@ -18,7 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .. import ids
@@ -28,6 +30,7 @@ from ..models import (
     BOOKKEEPING,
     HF_FIELDS,
     LIST_FIELDS,
+    SKIPPED,
     Paper,
     paper_to_row,
 )
@@ -69,6 +72,7 @@ class Ingest:
         self.counts: Counter[str] = Counter()
         self.new_ids: list[str] = []  # the first NEW_IDS_KEPT
         self.sources: set[str] = set()
+        self.skipped: list[str] = []  # why papers were skipped (the first few)
         self._now = now_iso()
         self._has_provisional = self._exists("SELECT 1 FROM papers WHERE id LIKE 'prov:%' LIMIT 1")
         self._has_aliases = self._exists("SELECT 1 FROM aliases LIMIT 1")
@@ -77,7 +81,7 @@ class Ingest:
         return self.conn.execute(sql).fetchone() is not None
 
     def add(self, papers: Iterable[Paper]) -> None:
-        batch = [self._resolve(p) for p in papers]
+        batch = [self._resolve(p) for p in self._kept(papers)]
         self.sources.update(p.source for p in batch)
         self.counts["read"] += len(batch)
         existing = self._load({p.id for p in batch})
@@ -121,6 +125,18 @@ class Ingest:
                 self._has_provisional = True
         final = {i: existing.get(i) or inserts[i] for i in merged_ids}
         self._record_sightings(batch, final)
+
+    def _kept(self, papers: Iterable[Paper]) -> Iterator[Paper]:
+        """The papers to store; the ones a parser marked skipped are counted and kept
+        apart (read, but never merged), with the reason in `skipped`."""
+        for p in papers:
+            if p.source == "hf-page" and isinstance(p.raw, dict) and SKIPPED in p.raw:
+                self.counts["skipped"] += 1
+                self.counts["read"] += 1
+                if len(self.skipped) < 10:
+                    self.skipped.append(f"{p.title!r}: {p.raw[SKIPPED]}")
+                continue
+            yield p
 
     # -- identity -----------------------------------------------------------------
 
@@ -246,9 +262,14 @@ def merge_rows(old: dict[str, Any], paper: Paper) -> dict[str, Any]:
     )
     if old.get("version") is None and paper.version is None:
         authoritative = True
-    for name in ARXIV_FIELDS:
-        if new[name] is not None and (authoritative or old.get(name) is None):
-            out[name] = new[name]
+    if paper.source == "hf-page":  # a pasted page: the least trusted, and often cut off
+        for name in ARXIV_FIELDS:
+            if new[name] is not None and (old.get(name) is None or _extends(new[name], old[name])):
+                out[name] = new[name]
+    else:
+        for name in ARXIV_FIELDS:
+            if new[name] is not None and (authoritative or old.get(name) is None):
+                out[name] = new[name]
     if any(new[name] is not None for name in HF_FIELDS):
         newer = hf_reading_newer(new, old)
         for name in HF_FIELDS:
@@ -269,6 +290,16 @@ def merge_rows(old: dict[str, Any], paper: Paper) -> dict[str, Any]:
     authors = json.loads(out["authors"]) if out.get("authors") else []
     out["authors_text"] = ", ".join(authors) or None
     return out
+
+
+def _extends(new: Any, old: Any) -> bool:
+    """`new` is `old` continued (a fuller copy of a text a paste had cut off)."""
+    return (
+        isinstance(new, str)
+        and isinstance(old, str)
+        and len(new) > len(old)
+        and new.startswith(old)
+    )
 
 
 def hf_reading_newer(new: dict[str, Any], old: dict[str, Any]) -> bool:
