@@ -135,7 +135,7 @@ def export(
     with handle_errors():
         conn = open_store(db)
         with snapshot(conn):  # one state of the store, though rows are read in chunks
-            rows = rl.collect(conn, sel)
+            rows = rl.collect(conn, sel, user_data=fmt in (ExportFormat.json, ExportFormat.jsonl))
             md = writers.MarkdownOptions(abstracts, summary, group_by.value)
 
             def markdown(out: Any) -> None:

@@ -12,7 +12,9 @@ The same paper from several sources or versions is one row:
 - first version date is the earliest seen, latest version date the latest seen;
 - a provisional (title-only) paper is folded into the real one when its title
   arrives with an arXiv id; its id is kept as an alias and the user's data moves.
-User tables (tags, notes, decisions) are never written here except to follow a merge.
+User tables (tags, notes, decisions) are never written here except to follow a merge,
+or to merge in what papertriage's own JSON export carries (userdata.restore: adds,
+never removes).
 """
 
 from __future__ import annotations
@@ -125,6 +127,11 @@ class Ingest:
                 self._has_provisional = True
         final = {i: existing.get(i) or inserts[i] for i in merged_ids}
         self._record_sightings(batch, final)
+        for p in batch:
+            if p.source == "papertriage" and isinstance(p.raw, dict):
+                from .userdata import restore
+
+                self.counts.update(restore(self.conn, p.id, p.raw))
 
     def _kept(self, papers: Iterable[Paper]) -> Iterator[Paper]:
         """The papers to store; the ones a parser marked skipped are counted and kept
@@ -237,7 +244,9 @@ class Ingest:
                 from ..sources.kaggle import keep_differing
 
                 raw = keep_differing(raw, p, final[p.id])
-            if not (isinstance(raw, str) or raw is None):
+            if p.source == "papertriage":
+                raw = None  # the user data it carried went to the user tables
+            elif not (isinstance(raw, str) or raw is None):
                 raw = json.dumps(raw, ensure_ascii=False)
             rows.append(
                 [
