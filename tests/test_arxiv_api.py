@@ -156,6 +156,19 @@ def test_doubly_encoded_utf8_is_repaired():
     )
 
 
+@pytest.mark.parametrize("bom", ["\ufeff", "\u00ef\u00bb\u00bf"])
+def test_doubly_encoded_utf8_is_repaired_behind_a_byte_order_mark(bom):
+    # a BOM (or its own double-encoded form) in front must not switch the repair off
+    data = bom.encode() + read(TESTING_P2)
+    got = {p.id: p for p in arxiv_api.parse(data, "bom.xml")}
+    assert got["2202.06271"].authors[0] == "Katharina Götz"
+
+
+def test_a_byte_order_mark_alone_changes_nothing():
+    data = read(TESTING_P2).decode().encode("latin-1", errors="ignore")  # no mojibake left
+    assert list(arxiv_api.parse(b"\xef\xbb\xbf" + data, "x")) == list(arxiv_api.parse(data, "x"))
+
+
 @pytest.mark.parametrize(
     ("rel", "info"),
     [

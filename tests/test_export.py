@@ -529,3 +529,88 @@ def test_markdown_summary_is_its_own_paragraph_after_the_abstract(store):
     for paragraphs in both:
         assert len(paragraphs) == 2 and paragraphs[1].startswith("AI summary: ")
         assert "AI summary" not in paragraphs[0]
+
+
+def _user_data(db_file):
+    import sqlite3
+
+    conn = sqlite3.connect(db_file)
+    try:
+        return (
+            sorted(conn.execute("SELECT paper_id, tag FROM tags")),
+            sorted(conn.execute("SELECT paper_id, text FROM notes")),
+            conn.execute(
+                "SELECT paper_id, decision FROM decisions WHERE undone = 0 ORDER BY id"
+            ).fetchall(),
+        )
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_own_export_restores_tags_notes_and_decisions(cli, fixture_path, tmp_path, fmt):
+    """export -f json/jsonl then import into another store: the user's data comes
+    back, merged with what that store holds (nothing removed), once however often."""
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    hf = fixture_path("hf_daily/2025-10-30.json")
+    for args in (
+        ("import", hf),
+        ("tag", "2510.23473", "video", "rl"),
+        ("tag", "2510.23538", "video"),
+        ("note", "2510.23473", "Read the ablations"),
+        ("mark", "2510.23473", "keep"),
+        ("mark", "2510.23538", "skip"),
+    ):
+        result = cli(*args, "--db", a)
+        assert result.exit_code == 0, result.output
+    out = tmp_path / f"export.{fmt}"
+    assert cli("export", "-f", fmt, "-n", "0", "-o", out, "--db", a).exit_code == 0
+    # the other store knows one of the papers, with its own tag, note and decision
+    for args in (
+        ("import", hf),
+        ("tag", "2510.23473", "mine"),
+        ("note", "2510.23473", "My own note"),
+        ("mark", "2510.23473", "read"),
+    ):
+        assert cli(*args, "--db", b).exit_code == 0
+    result = cli("import", out, "--db", b)
+    assert result.exit_code == 0, result.output
+    assert "restored 3 tags, 1 note, 1 decision" in result.stderr
+    tags, notes, decisions = _user_data(b)
+    assert tags == sorted(
+        [
+            ("2510.23473", "mine"),
+            ("2510.23473", "rl"),
+            ("2510.23473", "video"),
+            ("2510.23538", "video"),
+        ]
+    )
+    assert notes == [("2510.23473", "My own note"), ("2510.23473", "Read the ablations")]
+    # 2510.23473: marked read in b after keep in a: the latest decision stays in force
+    assert decisions == [("2510.23473", "read"), ("2510.23538", "skip")]
+    again = cli("import", out, "--db", b)
+    assert "restored" not in again.stderr and _user_data(b) == (tags, notes, decisions)
+    fresh = tmp_path / "c.db"
+    assert cli("import", out, "--db", fresh).exit_code == 0
+    got, want = _user_data(fresh), _user_data(a)
+    assert got[:2] == want[:2] and sorted(got[2]) == sorted(want[2])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"tags": ["two words"]}, "bad tag 'two words'"),
+        ({"tags": "video"}, "'tags' should be a list"),
+        ({"decisions": [{"decision": "maybe"}]}, "unknown decision 'maybe'"),
+        ({"notes": [{"body": "x"}]}, "a text entry should be an object with 'text'"),
+    ],
+)
+def test_bad_user_data_in_an_own_export_is_refused(cli, fixture_path, tmp_path, change, message):
+    db = tmp_path / "a.db"
+    assert cli("import", fixture_path("hf_daily/2025-10-30.json"), "--db", db).exit_code == 0
+    out = cli("export", "-f", "jsonl", "-n", "2", "--db", db).stdout
+    record = {**json.loads(out.splitlines()[1]), **change}
+    path = tmp_path / "bad.jsonl"
+    path.write_text(out.splitlines()[0] + "\n" + json.dumps(record) + "\n")
+    result = cli("import", path, "--db", tmp_path / "b.db")
+    assert result.exit_code == 1 and f"bad.jsonl:2: {message}" in result.stderr

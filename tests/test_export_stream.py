@@ -119,6 +119,10 @@ def test_flat_formats_stream_every_paper_once_in_order(store, db_file, monkeypat
     result = store("export", "-f", fmt, "--sort", "upvotes")
     assert result.exit_code == 0, result.output
     rows = listed(db_file, Selection(limit=None, sort="upvotes"))
+    if fmt != "csv":  # the JSON export carries the user's notes and decisions too
+        mine = userdata.notes_and_decisions_for(open_db(db_file), (r["id"] for r in rows))
+        for row in rows:
+            row.update(mine.get(row["id"]) or {"notes": [], "decisions": []})
     want = io.StringIO()
     {"csv": writers.write_csv, "json": writers.write_json, "jsonl": writers.write_jsonl}[fmt](
         rows, want

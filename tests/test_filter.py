@@ -301,3 +301,28 @@ def test_a_narrow_table_keeps_an_author_and_says_what_it_hides(columns, monkeypa
         assert "below 100 columns: no category, first authors only" in err
     else:
         assert "Ashish Vaswani, Noam Shazeer" in out and "cs.CL" in out and err == ""
+
+
+def test_compatibility_forms_match_plain_words(cli, tmp_path):
+    """A ligature pasted from a PDF ("ﬁnite") or full-width letters find "finite", and
+    plain queries find papers written with them: index text and queries share NFKC."""
+    lines = (FIXTURES / "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl").read_text()
+    records = [json.loads(line) for line in lines.splitlines()]
+    plain = sorted(r["id"] for r in records if "finite" in r["abstract"].lower().split())
+    assert len(plain) >= 3
+    odd = records[0]  # about the Higgs; nothing "finite" in it
+    assert "finite" not in odd["abstract"].lower()
+    odd["abstract"] += " We prove ﬁniteness in ＦＩＮＩＴＥ time."
+    path = tmp_path / "k.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    db = tmp_path / "s.db"
+    assert cli("import", path, "--db", db).exit_code == 0
+    found = {}
+    for query in ("finite", "ﬁnite", "ｆｉｎｉｔｅ", "abstract:finite", "abstract:ＦＩＮＩＴＥ"):
+        result = cli("filter", query, "--db", db, "-f", "ids", "-n", "0")
+        assert result.exit_code == 0, result.stderr
+        found[query] = sorted(result.stdout.split())
+    assert odd["id"] in found["finite"] and set(plain) <= set(found["finite"])
+    assert found["ﬁnite"] == found["ｆｉｎｉｔｅ"] == found["finite"]
+    assert found["abstract:ＦＩＮＩＴＥ"] == found["abstract:finite"]
+    assert odd["id"] in found["abstract:finite"]

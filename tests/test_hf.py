@@ -79,3 +79,47 @@ def test_missing_optional_fields_are_none():
     item = {"paper": {"id": "2501.00001", "authors": [], "title": None, "summary": None}}
     (p,) = hf.parse(json.dumps([item]).encode(), "x")
     assert p.title is None and p.hf_upvotes is None and p.authors == ()
+
+
+D2024 = "hf_daily_2024/Paper_metadata_download__2024-{}.json"
+
+
+@pytest.mark.parametrize(
+    ("rel", "day", "early", "unnamed"),
+    [
+        (D2024.format("12-04__e9f25698"), "2024-12-04", 7, {"2024-12-04"}),
+        (D2024.format("11-29__38970b48"), "2024-11-29", 1, {"2024-11-29"}),
+        # one item, submitted the evening before: without the name, nothing tells
+        ("hf_daily/2025-01-21.json", "2025-01-21", 1, {"2025-01-20"}),
+    ],
+)
+def test_2024_items_are_featured_on_the_listing_day_the_file_says(
+    fixture_path, rel, day, early, unnamed
+):
+    """Items without submittedOnDailyAt submitted the evening before (UTC) are in the
+    next day's listing: the file's day (its name, or items on two days in a row)."""
+    data = fixture_path(rel).read_bytes()
+    items = json.loads(data)
+    assert sum(it["publishedAt"][:10] != day for it in items) == early  # a day early
+    assert all("submittedOnDailyAt" not in it["paper"] for it in items)
+    assert {p.hf_featured for p in hf.parse(data, rel)} == {day}
+    assert {p.hf_featured for p in hf.parse(data, "/tmp/daily.json")} == unnamed
+
+
+def test_a_name_the_items_contradict_is_not_the_listing_day(fixture_path):
+    rel = D2024.format("12-04__e9f25698")
+    papers = list(hf.parse(fixture_path(rel).read_bytes(), "saved-2024-12-09.json"))
+    assert {p.hf_featured for p in papers} == {"2024-12-04"}
+    one = json.loads(fixture_path(rel).read_bytes())[:1]  # submitted 2024-12-04 only
+    got = [p.hf_featured for p in hf.parse_value(one, "saved-2024-12-09.json", "hf-daily")]
+    assert got == [one[0]["publishedAt"][:10]]
+
+
+def test_a_live_fetch_of_a_day_features_its_papers_that_day(fixture_path):
+    items = json.loads(fixture_path(D2024.format("12-04__e9f25698")).read_bytes())
+    url = "https://huggingface.co/api/daily_papers?limit=50&p=0"
+    papers = list(
+        hf.parse_value(items, url, "hf-daily", day="2024-12-04", read_at="2024-12-05T07:00:00Z")
+    )
+    assert {p.hf_featured for p in papers} == {"2024-12-04"}
+    assert {p.hf_as_of for p in papers} == {"2024-12-05T07:00:00Z"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -10,12 +11,13 @@ import pytest
 
 from papertriage import ids
 from papertriage.errors import InputError
-from papertriage.models import Paper
+from papertriage.models import SKIPPED, Paper
 from papertriage.sources import hf_page
 from papertriage.text import title_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf_page"
-PAGE = (FIXTURES / "papers_page_text_2025-12-15_first28.txt").read_bytes()
+PAGE_FILE = FIXTURES / "papers_page_text_2025-12-15_first28.txt"
+PAGE = PAGE_FILE.read_bytes()
 HTML = (FIXTURES / "paper_2509.24002_prettified.html").read_bytes()
 HEADING = PAGE[: PAGE.index(b"Dec 15\n") + 7]
 TODAY = date(2026, 11, 27)
@@ -427,3 +429,42 @@ def test_parse_html_without_an_id() -> None:
                 "x.html",
             )
         )
+
+
+def _page_rows(cli, db):
+    out = cli("list", "-n", "0", "-f", "json", "--db", db)
+    assert out.exit_code == 0, out.stderr
+    return {r["title"]: r for r in json.loads(out.stdout)}
+
+
+@pytest.mark.parametrize("cut_first", [False, True])
+def test_a_truncated_paste_never_shortens_an_abstract(cli, tmp_path, cut_first):
+    """The first 20 kB of the real page end inside the 12th paper's abstract: that paper
+    is reported skipped, and a good abstract already stored is kept whole."""
+    page = PAGE
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes(page[:20000])
+    db = tmp_path / "s.db"
+    order = [cut, PAGE_FILE] if cut_first else [PAGE_FILE, cut]
+    results = [cli("import", path, "--db", db) for path in order]
+    assert all(r.exit_code == 0 for r in results), [r.output for r in results]
+    on_cut = results[0] if cut_first else results[1]
+    assert "read 12, new " in on_cut.stderr and "skipped 1" in on_cut.stderr
+    assert "warning:" in on_cut.stderr and "cut off" in on_cut.stderr
+    rows = _page_rows(cli, db)
+    assert len(rows) == 28
+    whole = {p.title: p.abstract for p in hf_page.parse(page, "page.txt")}
+    assert {t: r["abstract"] for t, r in rows.items()} == whole
+    assert max(len(a) for a in whole.values()) > 1400
+
+
+def test_a_paste_that_ends_cleanly_skips_nothing():
+    papers = list(hf_page.parse(PAGE, "page.txt"))
+    assert len(papers) == 28 and not any(SKIPPED in p.raw for p in papers)
+
+
+def test_a_cut_off_last_paper_is_marked():
+    page = PAGE
+    for size in (20000, 25000, 35000, 45000):  # each ends inside an abstract
+        papers = list(hf_page.parse(page[:size], "page.txt"))
+        assert SKIPPED in papers[-1].raw and not any(SKIPPED in p.raw for p in papers[:-1])

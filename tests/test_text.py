@@ -53,3 +53,13 @@ def test_parse_date(value, expected):
 def test_parse_date_never_raises(value):
     result = parse_date(value)
     assert result is None or len(result) == 10
+
+
+@given(st.text(alphabet=st.sampled_from(list("\\{}$ 'a\"ilosvcLOk^~=.`ı"))))
+def test_decode_tex_never_raises_and_keeps_plain_text(text):
+    from papertriage.text import decode_tex
+
+    out = decode_tex(text)
+    assert isinstance(out, str)
+    if "\\" not in text:
+        assert out == text

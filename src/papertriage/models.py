@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from . import ids
-from .text import clean, parse_date
+from .text import author_names, clean, decode_tex, nfkc, parse_date
 
 # Fields that hold lists; stored as JSON arrays in the papers table.
 LIST_FIELDS = ("authors", "categories", "ai_keywords")
@@ -62,6 +62,9 @@ class Paper:
     ai_keywords: tuple[str, ...] = ()
     hf_organization: str | None = None
     hf_featured: str | None = None  # the day it was on Daily Papers, YYYY-MM-DD
+    # When the HF signals above were read: the listing's day, or the time of a live fetch
+    # (store/ingest.py: the newest reading wins, whatever the order of arrival).
+    hf_as_of: str | None = None
     # Where this sighting came from; not stored on the paper row.
     source: str = "unknown"
     origin: str | None = None
@@ -84,6 +87,9 @@ class Paper:
         return replace(self, **changes)
 
 
+# A parser marks a record it read but must not store (a pasted page's last paper, cut
+# off) with this key in its raw dict, saying why; the import counts it as skipped.
+SKIPPED = "_skipped"
 SIGHTING_FIELDS = ("source", "origin", "announce_type", "raw")
 PAPER_COLUMNS = tuple(f.name for f in fields(Paper) if f.name not in SIGHTING_FIELDS)
 # The papers table: the record, what merges and the full-text index keep beside it, and
@@ -115,6 +121,7 @@ def shown_day(row: Mapping[str, Any]) -> str:
 
 
 _TEXT_FIELDS = (
+    "hf_as_of",
     "primary_category",
     "license",
     "code_url",
@@ -154,6 +161,12 @@ def make_paper(**values: Any) -> Paper:
             items = values[key]
             items = items if isinstance(items, list | tuple) else ()
             values[key] = tuple(c for c in (clean(_scalar(v)) for v in items) if c)
+    if values.get("authors"):
+        values["authors"] = author_names(values["authors"])
+    for key in ("title", "abstract"):  # the indexed texts, in the form queries take
+        text = values.get(key)
+        if text:
+            values[key] = nfkc(decode_tex(text) if key == "title" else text)
     for key in _INT_FIELDS:
         if values.get(key) is not None:
             try:

@@ -17,13 +17,11 @@ _MONTHS = {m: n for n, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct N
 _LATEX_CMD_ARG = re.compile(
     r"\\(?:textsc|textbf|textit|emph|mathrm|mathbf|mathcal|texttt|text|mbox|rm|bf|it)\s*\{([^{}]*)\}"
 )
-_LATEX_ACCENT = re.compile(r"\\([`'^\"~=.uvHcdbkr])\s*\{?\\?([A-Za-z])\}?")
 _LATEX_CMD = re.compile(r"\\[A-Za-z]+\s*")
-# Letters TeX writes as commands: {\\l}ukasz, \\aa, S{\\o}ren.
-_TEX_LETTER = re.compile(r"\\(aa|AA|ae|AE|oe|OE|ss|l|L|o|O)(?![A-Za-z])\s*")
+# Letters TeX writes as commands: {\\l}ukasz, \\aa, S{\\o}ren, Y\\i lmaz.
 _TEX_LETTERS = {
-    "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
-    "ss": "ß", "l": "ł", "L": "Ł", "o": "ø", "O": "Ø",
+    "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "ss": "ß",
+    "l": "ł", "L": "Ł", "o": "ø", "O": "Ø", "i": "ı", "j": "ȷ",
 }  # fmt: skip
 _ACCENTS = {
     "`": "\u0300",
@@ -42,6 +40,108 @@ _ACCENTS = {
     "d": "\u0323",
     "b": "\u0331",
 }
+# Control words that start like a letter or accent macro but are commands of their own
+# (\\lambda is not \\l + "ambda"); any other word that starts so is the macro written
+# straight before letters: S\\lawianowski, Go\\lubowska, Y\\ilmaz, Lefran\\ccois.
+_TEX_COMMANDS = frozenset(
+    """
+    l lambda langle label land large le left leftarrow leftrightarrow leq lesssim lfloor lceil
+    lbrace lbrack ldots lim liminf limsup ll ln lnot log longrightarrow longleftarrow lor lq
+    lvert lVert L Lambda Large LARGE LaTeX Leftarrow Leftrightarrow Longrightarrow
+    o odot oint omega omicron ominus oplus oslash otimes over overline overbrace
+    overrightarrow operatorname O Omega i in inf infty int iint iiint iota it item iff
+    implies imath Im j jmath aa ae oe ss AA AE OE
+    u underline upsilon uparrow updownarrow usepackage url unit Upsilon Uparrow
+    v vec varepsilon varphi vartheta varrho varsigma varpi varkappa vdots vee vert Vert
+    vspace verb vdash
+    H Huge c cdot cdots circ cap cup chi cite cong cos cosh cot coth csc cal check colon
+    k kappa ker kern r rho rm right rangle rightarrow Rightarrow rvert rVert rbrace rbrack
+    ref rceil rfloor
+    d delta dot ddot dots ddots det dim deg dagger ddagger div downarrow displaystyle dfrac
+    b bar beta bf big Big bigg Bigg bigl bigr boldsymbol bm binom bullet bigcup bigcap bot
+    backslash breve bmod
+    """.split()
+)
+_TEX_PREFIXES = sorted((*_TEX_LETTERS, *(a for a in _ACCENTS if a.isalpha())), key=len)[::-1]
+_CONTROL_WORD = re.compile(r"[A-Za-z]+")
+_TEX_ARG = re.compile(
+    r"\s*(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"
+)
+
+
+def decode_tex(text: str) -> str:
+    """TeX accents and letters as Unicode: Bal\\'azs, {\\l}, \\v{S}r\\'amek, S\\lawianowski,
+    Garc\\'{\\i}a, \\ss; with or without braces or a space, and straight before letters.
+    Math ($...$) and other commands are left as they are (the one decoder every source
+    and title_key use; delatex also drops the rest of the markup)."""
+    if "\\" not in text:
+        return text
+    parts = text.split("$")
+    if len(parts) % 2 == 0:  # an odd number of dollars: no math to keep apart
+        parts = [text]
+    for k in range(0, len(parts), 2):
+        if "\\" in parts[k]:
+            parts[k] = _decode_text(parts[k])
+    return "$".join(parts)
+
+
+def _decode_text(s: str) -> str:
+    out: list[str] = []
+    i = 0
+    while (j := s.find("\\", i)) >= 0:
+        out.append(s[i:j])
+        letter, end = _tex_macro(s, j + 1)
+        if letter is None:
+            out.append(s[j:end])
+        elif out and out[-1].endswith("{") and s.startswith("}", end):
+            out[-1] = out[-1][:-1] + letter  # {\\l}, {\\"o}: the group held only this
+            end += 1
+        else:
+            out.append(letter)
+            if s.startswith("{}", end):  # \\o{}rn
+                end += 2
+        i = end
+    out.append(s[i:])
+    return "".join(out)
+
+
+def _tex_macro(s: str, i: int) -> tuple[str | None, int]:
+    """The letter the macro at s[i:] (just after its backslash) stands for, and where it
+    ends; (None, end) for anything else, to be kept as written."""
+    if i >= len(s):
+        return None, i
+    if s[i] in _ACCENTS and not s[i].isalpha():
+        return _accented(_ACCENTS[s[i]], s, i + 1)
+    m = _CONTROL_WORD.match(s, i)
+    if m is None:
+        return None, i + 1
+    word = m.group()
+    if word in _ACCENTS or word in _TEX_LETTERS:
+        name = word
+    elif word in _TEX_COMMANDS:
+        return None, m.end()
+    else:
+        name = next((p for p in _TEX_PREFIXES if word.startswith(p)), "")
+        if not name:
+            return None, m.end()
+    end = i + len(name)
+    if name in _TEX_LETTERS:
+        if end == m.end():  # a whole control word: TeX drops the spaces after it
+            while end < len(s) and s[end] == " ":
+                end += 1
+        return _TEX_LETTERS[name], end
+    return _accented(_ACCENTS[name], s, end)
+
+
+def _accented(mark: str, s: str, i: int) -> tuple[str | None, int]:
+    m = _TEX_ARG.match(s, i)
+    if m is None:
+        return None, i
+    base, end = (m.group(1) or m.group(2)), m.end()
+    if m.group(2) and base.startswith("\\"):  # \\'\\i a: spaces after a control word go
+        while end < len(s) and s[end] == " ":
+            end += 1
+    return unicodedata.normalize("NFC", base.lstrip("\\") + mark), end
 
 
 def clean(text: str | None) -> str | None:
@@ -56,10 +156,7 @@ def delatex(text: str) -> str:
     """Turn the LaTeX that appears in titles and names into plain Unicode text."""
     if "\\" not in text:  # every command needs a backslash; most names have none
         return text.replace("{", "").replace("}", "").replace("$", "").replace("~", " ")
-    s = _TEX_LETTER.sub(lambda m: _TEX_LETTERS[m.group(1)], text)
-    s = _LATEX_ACCENT.sub(
-        lambda m: unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)]), s
-    )
+    s = decode_tex(text)
     for _ in range(3):
         s2 = _LATEX_CMD_ARG.sub(r"\1", s)
         if s2 == s:
@@ -67,6 +164,40 @@ def delatex(text: str) -> str:
         s = s2
     s = _LATEX_CMD.sub("", s)
     return s.replace("{", "").replace("}", "").replace("$", "").replace("~", " ")
+
+
+def nfkc(text: str) -> str:
+    """Text in Unicode compatibility form: "ﬁnite" and full-width "ｆｉｎｉｔｅ" are
+    "finite". The form papers are stored (and so indexed) in and queries are searched
+    with, so that the two always meet."""
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text
+    return unicodedata.normalize("NFKC", text)
+
+
+_ET_AL = re.compile(r"(?:^|[\s,;]+)(?:and\s+)?et\.?\s*al(?:ii|\.)*\.?$", re.IGNORECASE)
+_GROUP_PREFIX = re.compile(
+    r"^(.*?\b(?:collaborations?|consortium|team|group)\b)\s*:\s*(.+)$", re.IGNORECASE
+)
+
+
+def author_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """A paper's authors as people and groups: TeX decoded, "et al" dropped (it is not a
+    person, nor part of one's name), and "CDF Collaboration: T. Aaltonen" split into the
+    collaboration and its first author."""
+    out: list[str] = []
+    for name in names:
+        if "\\" in name:
+            name = " ".join(delatex(name).split())
+        if name.endswith(("al", "al.", "AL", "AL.", "alii")) and _ET_AL.search(name):
+            name = _ET_AL.sub("", name).strip(" ,;")
+        if ":" in name and (m := _GROUP_PREFIX.match(name)):
+            out.append(m.group(1).strip())
+            name = m.group(2).strip()
+        name = nfkc(name)
+        if name:
+            out.append(name)
+    return tuple(out)
 
 
 def fold(text: str) -> str:

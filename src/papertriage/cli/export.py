@@ -149,7 +149,7 @@ def export(
         conn = open_store(db)
         warn_unknown(conn, sel)
         with snapshot(conn):  # one state of the store, though rows are read in chunks
-            rows = rl.collect(conn, sel)
+            rows = rl.collect(conn, sel, user_data=fmt in (ExportFormat.json, ExportFormat.jsonl))
             md = writers.MarkdownOptions(abstracts, summary, group_by.value)
 
             def markdown(out: Any) -> None:

@@ -74,9 +74,12 @@ def import_(
         console.print(
             f"{result.origin} ({result.format}): read {c['read']}, new {c['new']}, "
             f"updated {c['updated']}, unchanged {c['unchanged']}, merged {c['merged']}"
-            + (f", skipped {c['skipped']}" if c["skipped"] else ""),
+            + (f", skipped {c['skipped']}" if c["skipped"] else "")
+            + _restored(c),
             markup=False,
         )
+        for reason in result.skipped:
+            console.print(f"warning: {result.origin}: skipped {reason}", markup=False)
     from .watch import after_run
 
     with handle_errors():
@@ -85,6 +88,15 @@ def import_(
         if new:  # only a successful import creates a store: leave no empty one behind
             discard_new(conn, path, was_file, dirs)
         raise typer.Exit(1)
+
+
+def _restored(counts: Any) -> str:
+    """', restored 2 tags, 1 note' for what an own export brought back."""
+    parts = [
+        f"{counts[k]} {k[:-1] if counts[k] == 1 else k}" for k in ("tags", "notes", "decisions")
+    ]
+    shown = [p for p, k in zip(parts, ("tags", "notes", "decisions"), strict=True) if counts[k]]
+    return ", restored " + ", ".join(shown) if shown else ""
 
 
 class _NoProgress:

@@ -33,7 +33,7 @@ from .. import ids
 from ..find.authors import matches, tokens
 from ..models import HF_FIELDS, PAPER_COLUMNS
 from ..store.db import snapshot
-from ..store.ingest import add_alias, move_user_data
+from ..store.ingest import add_alias, hf_reading_newer, move_user_data
 
 NEAR_TITLE = 93.0
 WINDOW = 3  # neighbours compared on each side in each sort order
@@ -294,11 +294,11 @@ def merge_group(conn: sqlite3.Connection, group: Group) -> None:
 def combined(keep: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     """The survivor's row with the gaps filled from another record of the same paper."""
     out = dict(keep)
-    newer = (other.get("last_seen") or "") > (keep.get("last_seen") or "")
+    newer = hf_reading_newer(other, keep)
     for name in PAPER_COLUMNS:
         if name == "id" or other.get(name) in (None, "", "[]"):
             continue
-        if out.get(name) in (None, "", "[]") or (newer and name in HF_FIELDS):
+        if out.get(name) in (None, "", "[]") or (newer and name in (*HF_FIELDS, "hf_as_of")):
             out[name] = other[name]
     for name, pick in (("published", min), ("hf_featured", min), ("updated", max)):
         values = [v for v in (keep.get(name), other.get(name)) if v]

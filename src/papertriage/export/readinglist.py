@@ -20,10 +20,13 @@ from ..rank.ranking import find
 from ..store.userdata import tags_for
 
 
-def collect(conn: sqlite3.Connection, sel: Selection) -> Rows:
-    """The papers a selection picks, in its order (score: the rank score), with tags."""
+def collect(conn: sqlite3.Connection, sel: Selection, user_data: bool = False) -> Rows:
+    """The papers a selection picks, in its order (score: the rank score), with tags;
+    with `user_data` also their notes and decisions (the JSON export: importing it
+    into another store gives them back)."""
     rows = find(conn, sel).rows
     rows.with_tags = True
+    rows.with_user_data = user_data
     return rows
 
 

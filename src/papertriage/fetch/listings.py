@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 
 from ..errors import InputError, UnexpectedResponse
 from ..models import Paper
+from ..text import now_iso
 from .http import ARXIV_GROUP, Reply, group_for
 
 REPLACE_TYPES = ("replace", "replace-cross")
@@ -137,8 +138,11 @@ class HfDaily(Listing):
         from ..sources import hf
 
         value = _json_value(reply)
+        day = self.value if self.key == "date" else None  # the request says which day
         try:
-            papers = list(hf.parse_value(value, _origin(reply), "hf-daily"))
+            papers = list(
+                hf.parse_value(value, _origin(reply), "hf-daily", day=day, read_at=now_iso())
+            )
         except InputError as exc:
             raise UnexpectedResponse(reply.url, exc.detail) from None
         page = int(dict(request.params)["p"])
@@ -171,7 +175,7 @@ class HfSearch(Listing):
 
         value = _json_value(reply)
         try:
-            papers = list(hf.parse_value(value, _origin(reply), "hf-search"))
+            papers = list(hf.parse_value(value, _origin(reply), "hf-search", read_at=now_iso()))
         except InputError as exc:
             raise UnexpectedResponse(reply.url, exc.detail) from None
         return Page(papers[: self.limit])

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 from .. import ids
 from ..errors import QueryError
+from ..text import nfkc
 from .textindex import quote
 
 FTS_COLUMNS = {"title": "title", "abstract": "abstract", "author": "authors_text"}
@@ -260,7 +261,7 @@ def _check_id(value: str, pos: int) -> None:
 
 def parse(query: str) -> Node | None:
     """The query as a tree; None when it has nothing to search for."""
-    query = query.replace("\x00", " ")  # SQLite would end an FTS5 string at a NUL
+    query = nfkc(query.replace("\x00", " "))  # SQLite would end an FTS5 string at a NUL
     return _Parser(query, tokenize(query)).parse()
 
 

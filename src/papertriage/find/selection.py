@@ -137,6 +137,7 @@ class Rows:
         self.conn = conn
         self.pks = pks if isinstance(pks, array) else array("q", pks)
         self.with_tags = with_tags
+        self.with_user_data = False  # also "notes" and "decisions" (the JSON export)
 
     def __len__(self) -> int:
         return len(self.pks)
@@ -153,10 +154,18 @@ class Rows:
                 tags = tags_for(self.conn, (r["id"] for r in rows))
                 for row in rows:
                     row["tags"] = tags.get(row["id"], [])
+            if self.with_user_data:
+                from ..store.userdata import notes_and_decisions_for
+
+                mine = notes_and_decisions_for(self.conn, (r["id"] for r in rows))
+                for row in rows:
+                    row.update(mine.get(row["id"]) or {"notes": [], "decisions": []})
             yield from rows
 
     def subset(self, pks: Iterable[int]) -> Rows:
-        return Rows(self.conn, pks, self.with_tags)
+        rows = Rows(self.conn, pks, self.with_tags)
+        rows.with_user_data = self.with_user_data
+        return rows
 
     def columns(self, sql: str) -> Iterator[tuple[Any, ...]]:
         """(pk, *values) for each paper in order, `sql` being a column list of papers:

@@ -17,13 +17,16 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+from ..text import nfkc
+
 DEFAULT_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _counter = itertools.count(1)
 
 
 def quote(text: str) -> str:
-    """An FTS5 string literal: the text is data, never query syntax."""
-    return '"' + text.replace('"', '""') + '"'
+    """An FTS5 string literal: the text is data, never query syntax; in the Unicode form
+    papers are stored and indexed in (text.nfkc: "ﬁnite" finds "finite")."""
+    return '"' + nfkc(text).replace('"', '""') + '"'
 
 
 def tokenizer(conn: sqlite3.Connection) -> str:

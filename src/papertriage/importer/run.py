@@ -15,7 +15,15 @@ from typing import BinaryIO
 
 from ..errors import InputError
 from ..models import Paper
-from ..sources.formats import LINE_FORMATS, batches, detect, iter_papers, open_input, position
+from ..sources.formats import (
+    LINE_FORMATS,
+    batches,
+    detect,
+    iter_papers,
+    open_input,
+    position,
+    read_head,
+)
 from ..store.bulkload import DeferredIndex
 from ..store.db import transaction
 from ..store.ingest import Ingest
@@ -34,6 +42,7 @@ class ImportResult:
     format: str
     counts: Counter[str] = field(default_factory=Counter)
     new_ids: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # why (the first few)
 
 
 def import_file(
@@ -44,10 +53,7 @@ def import_file(
     origin = "<stdin>" if name == "-" else name
     with fh:
         try:
-            head = fh.peek(4096)[:4096] if hasattr(fh, "peek") else b""
-            if not head:
-                head = fh.read(4096)
-                fh.seek(0)
+            head = read_head(fh)
         except (OSError, EOFError) as exc:
             raise InputError(origin, f"cannot read: {exc}") from None
         fmt = fmt or detect(head, origin)
@@ -72,6 +78,7 @@ def import_file(
             result.format = "+".join(sorted(ingest.sources))
         result.counts = ingest.counts
         result.new_ids = ingest.new_ids
+        result.skipped = ingest.skipped
         return result
 
 

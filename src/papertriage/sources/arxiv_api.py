@@ -60,10 +60,11 @@ def _undo_double_utf8(data: bytes) -> bytes:
 
     Some recorded API responses look like this. Only a document made entirely of
     Latin-1 characters, with the tell-tale pairs, that is valid UTF-8 once re-encoded
-    is changed, so genuine text cannot be altered.
+    is changed, so genuine text cannot be altered. A byte-order mark in front (either
+    the real one or its own double-encoded form) is not part of the text.
     """
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff").removeprefix("\u00ef\u00bb\u00bf")
         if not _MOJIBAKE.search(text):
             return data
         repaired = text.encode("latin-1")

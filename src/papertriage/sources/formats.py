@@ -157,6 +157,30 @@ def open_input(name: str) -> tuple[BinaryIO, int | None]:
     return fh, size
 
 
+HEAD_BYTES = 4096
+MAX_FIRST_LINE = 64 * 1024 * 1024  # a JSON line longer than this is not read ahead whole
+
+
+def read_head(fh: BinaryIO) -> bytes:
+    """The first bytes of a stream for `detect`, the stream left at its start.
+
+    JSON lines are told from one JSON document by their first line, so when the file
+    opens with '{' and that line runs past the first 4 kB (a paper with 300 authors),
+    the head is extended to the end of the first line and a little beyond."""
+    head = fh.peek(HEAD_BYTES)[:HEAD_BYTES] if hasattr(fh, "peek") else b""
+    if not head:
+        head = fh.read(HEAD_BYTES)
+        fh.seek(0)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"{") and b"\n" not in text.rstrip(b"\r\n"):
+        lines = [fh.readline(MAX_FIRST_LINE)]
+        while lines[-1] and not lines[-1].strip() and len(lines) < 100:  # blank lines first
+            lines.append(fh.readline(MAX_FIRST_LINE))
+        head = b"".join(lines) + fh.read(HEAD_BYTES)
+        fh.seek(0)
+    return head
+
+
 def detect(head: bytes, origin: str) -> str:
     """The format name for the first bytes of a file."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import ids
 from ..errors import InputError
-from ..models import Paper, make_paper
+from ..models import SKIPPED, Paper, make_paper
 from ..text import clean, title_key
 from . import hf
 
@@ -50,6 +50,7 @@ _DATE_RE = re.compile(
 _AUTHORS_RE = re.compile(r"^[•·*-]? ?(?P<n>\d+) authors?$", re.IGNORECASE)
 _DOT = "·"
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_SENTENCE_ENDS = (".", "!", "?", ")", "]", '"', "\u201d", "\u2019", "\u2026")
 
 
 @dataclass(frozen=True)
@@ -258,16 +259,33 @@ def parse(
     today: date | None = None,
     page_date: date | None = None,
 ) -> Iterator[Paper]:
-    """Papers from the pasted text of a HF papers listing page."""
-    blocks = _blocks(_decode(data))
+    """Papers from the pasted text of a HF papers listing page. A last paper the paste
+    cuts off is marked skipped (models.SKIPPED): reported, never stored."""
+    text = _decode(data)
+    blocks = _blocks(text)
     items, first = _scan(blocks)
     if not items:
         raise InputError(origin, "no papers found in pasted page text")
-    page = _page_date(_heading_date(blocks[:first]), items, today or date.today(), page_date)
-    return iter([_paper(item, page, origin) for item in items])
+    heading = _heading_date(blocks[:first])
+    page = _page_date(heading, items, today or date.today(), page_date)
+    # the upvotes were read on the page's day, when the page says which day that is
+    as_of = page.isoformat() if heading is not None or page_date is not None else None
+    papers = [_paper(item, page, origin, as_of) for item in items]
+    if _cut_off(items[-1], blocks, text):
+        last = papers[-1]
+        papers[-1] = last.with_(raw={**last.raw, SKIPPED: "cut off where the paste ends"})
+    return iter(papers)
 
 
-def _paper(item: _Item, page: date, origin: str) -> Paper:
+def _cut_off(last: _Item, blocks: list[tuple[str, ...]], text: str) -> bool:
+    """The paste ends inside the last paper: nothing after its abstract (no byline, no
+    more of the page), and the abstract stops mid-sentence or the text mid-line."""
+    if last.byline is not None or " ".join(blocks[-1]) != last.abstract:
+        return False
+    return not text.endswith("\n") or not last.abstract.endswith(_SENTENCE_ENDS)
+
+
+def _paper(item: _Item, page: date, origin: str, as_of: str | None = None) -> Paper:
     who = item.byline.who if item.byline else ()
     when = item.byline.when if item.byline else None
     counts = [n for n in (_authors_count(w) for w in who) if n is not None]
@@ -288,6 +306,7 @@ def _paper(item: _Item, page: date, origin: str) -> Paper:
         published=published.isoformat() if published else None,
         hf_upvotes=when.upvotes if when else None,
         hf_organization=orgs[0] if orgs else None,
+        hf_as_of=as_of,
         source=SOURCE,
         origin=origin,
         raw=raw,

@@ -3,11 +3,18 @@
 The same paper from several sources or versions is one row:
 - versioned arXiv metadata (API, RSS, OAI, Kaggle) beats unversioned copies (Hugging
   Face), and a newer version replaces an older one; anything else only fills gaps;
-- Hugging Face signals (upvotes, stars, AI summary...) take the newest reading;
+- a pasted page (hf-page) is the least trusted: it fills gaps, or continues a text it
+  holds more of, and never replaces a text with a shorter one;
+- Hugging Face signals (upvotes, stars, AI summary...) take the newest reading: the one
+  of the latest listing day or fetch time (``hf_as_of``), whatever the order of arrival;
+  on the same day the one with more upvotes (then comments, stars: they only grow); an
+  older reading only fills gaps;
 - first version date is the earliest seen, latest version date the latest seen;
 - a provisional (title-only) paper is folded into the real one when its title
   arrives with an arXiv id; its id is kept as an alias and the user's data moves.
-User tables (tags, notes, decisions) are never written here except to follow a merge.
+User tables (tags, notes, decisions) are never written here except to follow a merge,
+or to merge in what papertriage's own JSON export carries (userdata.restore: adds,
+never removes).
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .. import ids
@@ -25,6 +32,7 @@ from ..models import (
     BOOKKEEPING,
     HF_FIELDS,
     LIST_FIELDS,
+    SKIPPED,
     Paper,
     paper_to_row,
 )
@@ -66,6 +74,7 @@ class Ingest:
         self.counts: Counter[str] = Counter()
         self.new_ids: list[str] = []  # the first NEW_IDS_KEPT
         self.sources: set[str] = set()
+        self.skipped: list[str] = []  # why papers were skipped (the first few)
         self._now = now_iso()
         self._has_provisional = self._exists("SELECT 1 FROM papers WHERE id LIKE 'prov:%' LIMIT 1")
         self._has_aliases = self._exists("SELECT 1 FROM aliases LIMIT 1")
@@ -74,7 +83,7 @@ class Ingest:
         return self.conn.execute(sql).fetchone() is not None
 
     def add(self, papers: Iterable[Paper]) -> None:
-        batch = [self._resolve(p) for p in papers]
+        batch = [self._resolve(p) for p in self._kept(papers)]
         self.sources.update(p.source for p in batch)
         self.counts["read"] += len(batch)
         existing = self._load({p.id for p in batch})
@@ -94,7 +103,8 @@ class Ingest:
             merged["last_seen"], merged["last_run"] = self._now, self.run_id
             if changed:
                 self._update(paper.id, {**changed, "last_seen": self._now, "last_run": self.run_id})
-                self.counts["updated"] += 1
+                # a newer reading that changes nothing the user sees is not an update
+                self.counts["updated" if changed.keys() - {"hf_as_of"} else "unchanged"] += 1
             else:
                 self.conn.execute(
                     "UPDATE papers SET last_seen = ?, last_run = ? WHERE id = ?",
@@ -117,6 +127,23 @@ class Ingest:
                 self._has_provisional = True
         final = {i: existing.get(i) or inserts[i] for i in merged_ids}
         self._record_sightings(batch, final)
+        for p in batch:
+            if p.source == "papertriage" and isinstance(p.raw, dict):
+                from .userdata import restore
+
+                self.counts.update(restore(self.conn, p.id, p.raw))
+
+    def _kept(self, papers: Iterable[Paper]) -> Iterator[Paper]:
+        """The papers to store; the ones a parser marked skipped are counted and kept
+        apart (read, but never merged), with the reason in `skipped`."""
+        for p in papers:
+            if p.source == "hf-page" and isinstance(p.raw, dict) and SKIPPED in p.raw:
+                self.counts["skipped"] += 1
+                self.counts["read"] += 1
+                if len(self.skipped) < 10:
+                    self.skipped.append(f"{p.title!r}: {p.raw[SKIPPED]}")
+                continue
+            yield p
 
     # -- identity -----------------------------------------------------------------
 
@@ -217,7 +244,9 @@ class Ingest:
                 from ..sources.kaggle import keep_differing
 
                 raw = keep_differing(raw, p, final[p.id])
-            if not (isinstance(raw, str) or raw is None):
+            if p.source == "papertriage":
+                raw = None  # the user data it carried went to the user tables
+            elif not (isinstance(raw, str) or raw is None):
                 raw = json.dumps(raw, ensure_ascii=False)
             rows.append(
                 [
@@ -242,12 +271,21 @@ def merge_rows(old: dict[str, Any], paper: Paper) -> dict[str, Any]:
     )
     if old.get("version") is None and paper.version is None:
         authoritative = True
-    for name in ARXIV_FIELDS:
-        if new[name] is not None and (authoritative or old.get(name) is None):
-            out[name] = new[name]
-    for name in HF_FIELDS:
-        if new[name] is not None:
-            out[name] = new[name]
+    if paper.source == "hf-page":  # a pasted page: the least trusted, and often cut off
+        for name in ARXIV_FIELDS:
+            if new[name] is not None and (old.get(name) is None or _extends(new[name], old[name])):
+                out[name] = new[name]
+    else:
+        for name in ARXIV_FIELDS:
+            if new[name] is not None and (authoritative or old.get(name) is None):
+                out[name] = new[name]
+    if any(new[name] is not None for name in HF_FIELDS):
+        newer = hf_reading_newer(new, old)
+        for name in HF_FIELDS:
+            if new[name] is not None and (newer or old.get(name) is None):
+                out[name] = new[name]
+        if newer:
+            out["hf_as_of"] = new["hf_as_of"] or old.get("hf_as_of")
     if paper.version is not None:
         out["version"] = max(paper.version, old.get("version") or 0)
     for name in ("published", "hf_featured"):
@@ -261,6 +299,36 @@ def merge_rows(old: dict[str, Any], paper: Paper) -> dict[str, Any]:
     authors = json.loads(out["authors"]) if out.get("authors") else []
     out["authors_text"] = ", ".join(authors) or None
     return out
+
+
+def _extends(new: Any, old: Any) -> bool:
+    """`new` is `old` continued (a fuller copy of a text a paste had cut off)."""
+    return (
+        isinstance(new, str)
+        and isinstance(old, str)
+        and len(new) > len(old)
+        and new.startswith(old)
+    )
+
+
+def hf_reading_newer(new: dict[str, Any], old: dict[str, Any]) -> bool:
+    """True when row `new` holds a newer Hugging Face reading than row `old`: a later
+    listing day or fetch time (an undated reading is older than any dated one), and on
+    the same day more upvotes, then more comments, then more stars."""
+    return _hf_key(new) > _hf_key(old)
+
+
+def _hf_key(row: dict[str, Any]) -> tuple[str, int, int, int]:
+    def count(name: str) -> int:
+        value = row.get(name)
+        return value if isinstance(value, int) else -1
+
+    return (
+        row.get("hf_as_of") or "",
+        count("hf_upvotes"),
+        count("hf_comments"),
+        count("github_stars"),
+    )
 
 
 def move_user_data(conn: sqlite3.Connection, old_id: str, new_id: str) -> None:
@@ -285,4 +353,4 @@ def add_alias(conn: sqlite3.Connection, alias: str, paper_id: str) -> None:
     conn.execute("UPDATE aliases SET paper_id = ? WHERE paper_id = ?", [paper_id, alias])
 
 
-__all__ = ["Ingest", "merge_rows", "move_user_data", "add_alias", "LIST_FIELDS"]
+__all__ = ["Ingest", "merge_rows", "hf_reading_newer", "move_user_data", "add_alias", "LIST_FIELDS"]

@@ -280,6 +280,15 @@ CREATE INDEX idx_papers_pk_sort ON papers(pk, day, id, coalesce(hf_upvotes, -1))
 
 
 @step
+def m005_hf_as_of(db: Any) -> None:
+    """When a paper's Hugging Face signals were read (the listing's day, or the time of a
+    live fetch), so that an older listing imported later does not replace newer upvotes,
+    comments, stars, links or summary. NULL for readings stored before: any dated
+    reading is newer."""
+    db.execute("ALTER TABLE papers ADD COLUMN hf_as_of TEXT")
+
+
+@step
 def m006_undated_stays_undated(db: Any) -> None:
     """A paper's day without the fallback to the day it was first seen: a paper whose
     source gives no date (a pasted page line, some RSS items) has no day (NULL), so it

@@ -180,3 +180,71 @@ def mark(conn: sqlite3.Connection, paper_ids: list[str], what: str) -> int:
                 )
             changed += before != (None if what == "unread" else what)
     return changed
+
+
+# -- the user's data in papertriage's own JSON export, and back -------------------------
+
+
+def notes_and_decisions_for(
+    conn: sqlite3.Connection, paper_ids: Iterable[str]
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Each paper's notes and decisions in force, oldest first, as the JSON export writes
+    them: {"notes": [{"text", "created"}], "decisions": [{"decision", "created"}]}."""
+    wanted = list(dict.fromkeys(paper_ids))
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for pid, text, created in conn.execute(
+            f"SELECT paper_id, text, created FROM notes WHERE paper_id IN ({marks}) ORDER BY id",
+            chunk,
+        ):
+            entry = out.setdefault(pid, {"notes": [], "decisions": []})
+            entry["notes"].append({"text": text, "created": created})
+        for pid, decision, created in conn.execute(
+            f"SELECT paper_id, decision, created FROM decisions WHERE undone = 0 "
+            f"AND paper_id IN ({marks}) ORDER BY id",
+            chunk,
+        ):
+            entry = out.setdefault(pid, {"notes": [], "decisions": []})
+            entry["decisions"].append({"decision": decision, "created": created})
+    return out
+
+
+def restore(conn: sqlite3.Connection, paper_id: str, data: dict[str, Any]) -> dict[str, int]:
+    """Merge a paper's exported tags, notes and decisions (native.user_data) into the
+    store, inside the caller's transaction, removing nothing: tags are added, a note is
+    added unless the paper has the same text already, and decisions later than the
+    paper's latest one are added in order (so its state is the latest decision either
+    side made). Returns how many of each were added."""
+    added = {"tags": 0, "notes": 0, "decisions": 0}
+    now = now_iso()
+    for tag in data.get("tags", ()):
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO tags (paper_id, tag, created) VALUES (?, ?, ?)",
+            [paper_id, tag, now],
+        )
+        added["tags"] += cur.rowcount
+    for text, created in data.get("notes", ()):
+        if not conn.execute(
+            "SELECT 1 FROM notes WHERE paper_id = ? AND text = ?", [paper_id, text]
+        ).fetchone():
+            conn.execute(
+                "INSERT INTO notes (paper_id, text, created) VALUES (?, ?, ?)",
+                [paper_id, text, created or now],
+            )
+            added["notes"] += 1
+    decisions = data.get("decisions", ())
+    if decisions:
+        row = conn.execute(
+            "SELECT max(coalesce(created, '')) FROM decisions WHERE paper_id = ?", [paper_id]
+        ).fetchone()
+        latest = row[0] if row and row[0] is not None else None
+        for decision, created in decisions:
+            if latest is None or (created or "") > latest:
+                conn.execute(
+                    "INSERT INTO decisions (paper_id, decision, created) VALUES (?, ?, ?)",
+                    [paper_id, decision, created or now],
+                )
+                added["decisions"] += 1
+    return added
