@@ -13,6 +13,7 @@ import typer
 from .. import __version__
 from ..errors import PapertriageError
 from ..output import Format
+from ..text import scrub
 
 app = typer.Typer(
     name="papertriage",
@@ -79,10 +80,10 @@ def handle_errors() -> Iterator[None]:
     try:
         yield
     except PapertriageError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {scrub(str(exc))}", err=True)
         raise typer.Exit(1) from None
     except sqlite3.DatabaseError as exc:
-        typer.echo(f"Error: database: {exc}", err=True)
+        typer.echo(f"Error: database: {scrub(str(exc))}", err=True)
         raise typer.Exit(1) from None
 
 

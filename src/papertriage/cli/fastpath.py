@@ -176,10 +176,14 @@ def _list(values: dict[str, Any]) -> int | None:
             words = highlights(conn, found.words, fmt)
         write_rows(found.rows, fmt, highlight=words)
     except PapertriageError as exc:
-        sys.stderr.write(f"Error: {exc}\n")
+        from ..text import scrub
+
+        sys.stderr.write(f"Error: {scrub(str(exc))}\n")
         return 1
     except sqlite3.DatabaseError as exc:
-        sys.stderr.write(f"Error: database: {exc}\n")
+        from ..text import scrub
+
+        sys.stderr.write(f"Error: database: {scrub(str(exc))}\n")
         return 1
     return 0
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from ..models import paper_day
-from ..output import CSV_FIELDS, Format, neutralize, short_authors, write_rows
+from ..output import CSV_FIELDS, Format, neutralize, short_authors, shown, write_rows
 from ..rank.explain import Explanation
 
 
@@ -44,7 +44,7 @@ def write_ranked(
                 row.get("title") or "",
                 short_authors(row.get("authors") or []),
             ]
-            out.write("\t".join(f.replace("\t", " ") for f in fields) + "\n")
+            out.write("\t".join(" ".join(shown(f).split()) for f in fields) + "\n")
 
 
 def _cell(value: Any) -> str:
@@ -73,12 +73,12 @@ def _table(rows: list[dict[str, Any]]) -> None:
             "authors", ratio=1, max_width=24, style="dim", overflow="ellipsis", no_wrap=True
         )
     for row in rows:
-        cells = [f"{row['score']:.2f}", row["id"], paper_day(row) or ""]
+        cells = [f"{row['score']:.2f}", shown(row["id"]), paper_day(row) or ""]
         if not narrow:
-            cells.append(row.get("primary_category") or "")
-        cells.append(row.get("title") or "")
+            cells.append(shown(row.get("primary_category")))
+        cells.append(shown(row.get("title")))
         if not narrow:
-            cells.append(short_authors(row.get("authors") or []))
+            cells.append(shown(short_authors(row.get("authors") or [])))
         table.add_row(*cells)
     console.print(table)
     if not rows:
@@ -107,4 +107,4 @@ def explanation_text(expl: Explanation) -> str:
             lines.append(f"  {s.similarity:.2f}  {mark:<7}  {s.id}  {s.title}")
             if s.words:
                 lines.append(f"                 shared words: {', '.join(s.words)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(shown(line) for line in lines) + "\n"

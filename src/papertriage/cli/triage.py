@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..output import Format
+from ..output import Format, shown
 from .common import DbOption, FormatOption, app, err_console, handle_errors, open_store
 from .options import (
     AuthorOpt,
@@ -147,7 +147,8 @@ def tags(
         )
     else:
         for r in rows:
-            typer.echo(r["tag"] if fmt == Format.ids or paper_id else f"{r['tag']}\t{r['papers']}")
+            tag = shown(r["tag"])
+            typer.echo(tag if fmt == Format.ids or paper_id else f"{tag}\t{r['papers']}")
 
 
 @app.command()
