@@ -115,6 +115,10 @@ GARBAGE = st.sampled_from(
         b"\\u009b",
         b"\\udfff",
         b"\x7f",
+        b"[" * 1500,
+        b'{"a":' * 1500,
+        b"9" * 5000,
+        b"v" + b"9" * 5000,
     ]
 ) | st.binary(min_size=1, max_size=16)
 

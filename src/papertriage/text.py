@@ -190,9 +190,11 @@ def parse_day(
         return (today - timedelta(days=1)).isoformat()
     m = _RELATIVE.match(text)
     if m:
-        n, unit = int(m.group(1)), m.group(2)
-        days = n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
-        return (today - timedelta(days=days)).isoformat()
+        try:
+            days = int(m.group(1)) * {"d": 1, "w": 7, "m": 30, "y": 365}[m.group(2)]
+            return (today - timedelta(days=days)).isoformat()
+        except (OverflowError, ValueError):  # before year 1, or beyond timedelta's range
+            raise BadValueError(option, f"{value!r} is before the year 1") from None
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:

@@ -42,10 +42,18 @@ FormatOption = Annotated[
     Format,
     typer.Option("--format", "-f", help="Output: a table on a terminal, or json/jsonl/csv/ids."),
 ]
+# The largest count an option takes (-n, --offset, --min-upvotes...): SQLite integers are
+# 64-bit, and an offset plus a limit must be one too.
+MAX_COUNT = 10**18
 LimitOption = Annotated[
     int,
     typer.Option(
-        "--limit", "-n", min=0, metavar="N", help="Show at most this many papers (0: all)."
+        "--limit",
+        "-n",
+        min=0,
+        max=MAX_COUNT,
+        metavar="N",
+        help="Show at most this many papers (0: all).",
     ),
 ]
 

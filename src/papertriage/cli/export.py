@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import DbOption, app, err_console, handle_errors, open_store
+from .common import MAX_COUNT, DbOption, app, err_console, handle_errors, open_store
 from .options import (
     AuthorOpt,
     CategoryOpt,
@@ -106,7 +106,12 @@ def export(
     limit: Annotated[
         int | None,
         typer.Option(
-            "--limit", "-n", min=0, metavar="N", help="At most this many (default, or 0: all)."
+            "--limit",
+            "-n",
+            min=0,
+            max=MAX_COUNT,
+            metavar="N",
+            help="At most this many (default, or 0: all).",
         ),
     ] = None,
     offset: OffsetOpt = 0,
@@ -163,7 +168,14 @@ def digest(
     ] = False,
     top: Annotated[
         int,
-        typer.Option("--top", "-n", min=1, metavar="N", help="How many papers the digest lists."),
+        typer.Option(
+            "--top",
+            "-n",
+            min=1,
+            max=MAX_COUNT,
+            metavar="N",
+            help="How many papers the digest lists.",
+        ),
     ] = 10,
     output: OutputOpt = None,
     abstracts: AbstractsOpt = False,

@@ -124,8 +124,8 @@ def parse_list_args(args: list[str]) -> dict[str, Any] | None:
         if kind == "many":
             values.setdefault(dest, []).append(value)
         elif kind == "int":
-            if not (value.isascii() and value.isdigit()):
-                return None
+            if not (value.isascii() and value.isdigit()) or len(value) > 18:
+                return None  # Typer says what is wrong (at most MAX_COUNT, 10**18)
             values[dest] = int(value)
         else:
             values[dest] = value

@@ -16,6 +16,7 @@ from .. import text
 from ..errors import BadValueError
 from ..find import selection
 from ..find.selection import SORTS, Selection
+from .common import MAX_COUNT
 
 QueryArg = Annotated[
     str | None,
@@ -71,7 +72,9 @@ TagOpt = Annotated[
 UntaggedOpt = Annotated[bool, typer.Option("--untagged", help="Has no tag.")]
 MinUpvotesOpt = Annotated[
     int | None,
-    typer.Option("--min-upvotes", min=0, metavar="N", help="At least this many HF upvotes."),
+    typer.Option(
+        "--min-upvotes", min=0, max=MAX_COUNT, metavar="N", help="At least this many HF upvotes."
+    ),
 ]
 NewOpt = Annotated[bool, typer.Option("--new", help="First seen in the last fetch.")]
 SeenOpt = Annotated[
@@ -96,7 +99,10 @@ SortOpt = Annotated[
     ),
 ]
 OffsetOpt = Annotated[
-    int, typer.Option("--offset", min=0, metavar="N", help="Skip this many papers first.")
+    int,
+    typer.Option(
+        "--offset", min=0, max=MAX_COUNT, metavar="N", help="Skip this many papers first."
+    ),
 ]
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from ..output import Format, shown
-from .common import DbOption, FormatOption, app, err_console, handle_errors, open_store
+from .common import MAX_COUNT, DbOption, FormatOption, app, err_console, handle_errors, open_store
 from .options import (
     AuthorOpt,
     CategoryOpt,
@@ -248,7 +248,8 @@ def triage(
         typer.Option("--sort", help="Order: date|upvotes|score (default: score with a profile)."),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most this many papers.")
+        int | None,
+        typer.Option("--limit", "-n", min=1, max=MAX_COUNT, help="At most this many papers."),
     ] = None,
     offset: OffsetOpt = 0,
     db: DbOption = None,

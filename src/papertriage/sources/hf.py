@@ -7,7 +7,6 @@ arXiv date. The single-paper endpoint returns the bare paper object.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ from .. import ids
 from ..errors import InputError
 from ..models import Paper, make_paper
 from ..text import parse_date
+from .lines import loads
 
 
 def sniff_json(value: Any) -> str | None:
@@ -36,11 +36,7 @@ def sniff_json(value: Any) -> str | None:
 
 
 def parse(data: bytes, origin: str, kind: str | None = None) -> Iterator[Paper]:
-    try:
-        value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(origin, f"not valid JSON ({exc})") from None
-    yield from parse_value(value, origin, kind)
+    yield from parse_value(loads(data, origin), origin, kind)
 
 
 def parse_value(value: Any, origin: str, kind: str | None = None) -> Iterator[Paper]:
