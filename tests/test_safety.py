@@ -8,6 +8,7 @@ size-capped; XML without entity expansion; no shell; private files; no network o
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import json
 import os
@@ -405,3 +406,29 @@ def test_a_terminal_never_gets_a_control_character_from_stored_text(kind, monkey
     text = screen.getvalue()
     assert "pwned" in text and "terminals" in text
     assert not _CONTROLS.search(text.replace("\n", "")), repr(text)
+
+
+def test_directories_and_files_are_private_under_umask_000(cli, tmp_path, monkeypatch):
+    """Whatever the umask, papertriage's directories are 0700 and its files 0600."""
+    from papertriage.cli import fastpath
+
+    home = tmp_path / "deep" / "home"
+    monkeypatch.setenv("PAPERTRIAGE_HOME", str(home))
+    monkeypatch.setenv("PAPERTRIAGE_CONFIG", str(home / "conf" / "config.yaml"))
+    old = os.umask(0)
+    try:
+        assert cli("import", HF_DAY).exit_code == 0
+        assert cli("config", "init").exit_code == 0
+        out = tmp_path / "out"
+        out.mkdir()
+        assert cli("export", "-o", out / "papers.bib").exit_code == 0
+        assert cli("export", "-o", out / "papers.json", "--format", "json").exit_code == 0
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert fastpath.try_run(["list", "--help"]) == 0  # writes the help cache
+    finally:
+        os.umask(old)
+    dirs = [tmp_path / "deep", home, *(p for p in home.rglob("*") if p.is_dir())]
+    files = [p for p in home.rglob("*") if p.is_file()] + list(out.iterdir())
+    assert len(dirs) >= 4 and len(files) >= 5, (dirs, files)
+    assert {str(d): _mode(d) for d in dirs} == {str(d): 0o700 for d in dirs}
+    assert {str(f): _mode(f) for f in files} == {str(f): 0o600 for f in files}
