@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from . import ids
-from .text import clean, parse_date, scrub
+from .text import clean, parse_date
 
 # Fields that hold lists; stored as JSON arrays in the papers table.
 LIST_FIELDS = ("authors", "categories", "ai_keywords")
@@ -142,7 +142,7 @@ def make_paper(**values: Any) -> Paper:
     for key in _TEXT_FIELDS:
         if values.get(key) is not None:
             value = values[key]
-            values[key] = (scrub(value).strip() or None) if isinstance(value, str) else None
+            values[key] = clean(value) if isinstance(value, str) else None  # one line
     for key in LIST_FIELDS:
         if key in values:
             items = values[key]
