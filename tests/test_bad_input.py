@@ -94,3 +94,111 @@ def test_a_query_with_a_nul_character_is_searched_not_a_database_error(cli, fixt
     result = cli("list", "video\x00", "-f", "ids")
     assert result.exit_code == 0, result.output  # was: Error: database: unterminated string
     assert "2608.10744" in result.stdout.split()
+
+
+# ---- hostile files (issue 16): one-line errors, no traceback, bounded memory ---------
+
+
+def _two_lines(record: dict) -> bytes:
+    first = {"id": "2401.00003", "title": "Fine", "primary_category": "cs.LG"}
+    return (json.dumps(first) + "\n" + json.dumps(record) + "\n").encode()
+
+
+@pytest.mark.parametrize("depth", [990, 100_000])
+def test_deeply_nested_json_is_an_input_error_naming_the_line(depth):
+    nested = "[" * depth + "]" * depth
+    line = _two_lines({"id": "2401.00001", "title": "x", "primary_category": "cs.LG"})
+    data = line[:-2] + f', "authors": {nested}}}\n'.encode()
+    with pytest.raises(InputError, match=r"^deep\.jsonl:2: JSON nested too deeply$"):
+        list(parse_bytes(data, "deep.jsonl", "papertriage"))
+    with pytest.raises(InputError, match=r"^deep\.json: JSON nested too deeply$"):
+        list(parse_bytes(nested.encode(), "deep.json", "json"))
+
+
+def test_a_lone_surrogate_is_stored_as_a_replacement_character(cli, db_file, tmp_path):
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(
+        _two_lines({"id": "2401.00002", "title": "lone \ud800 x", "primary_category": "cs.LG"})
+    )
+    result = cli("import", path)
+    assert result.exit_code == 0, result.output
+    assert cli("list", "-f", "jsonl", "lone").stdout.count("lone \ufffd x") == 1
+
+
+def test_a_kaggle_version_of_5000_digits_is_no_version():
+    [p] = parse_bytes(
+        _kaggle(versions=[{"version": "v" + "9" * 5000, "created": "x"}]), "k", "kaggle"
+    )
+    assert p.id == "0704.0001" and p.version is None
+
+
+def test_a_line_over_the_record_limit_is_refused_before_it_is_read_whole(monkeypatch):
+    from papertriage.sources import lines
+
+    monkeypatch.setattr(lines, "MAX_LINE", 1000)
+    data = _two_lines({"id": "2401.00001", "title": "x" * 5000, "primary_category": "cs.LG"})
+    with pytest.raises(InputError, match=r"^big\.jsonl:2: a line over 0 MB$"):
+        list(parse_bytes(data, "big.jsonl", "papertriage"))
+    read = []
+
+    class Endless:  # one endless line: reading stops at the limit
+        def readline(self, limit: int = -1) -> bytes:
+            read.append(limit)
+            return b"a" * limit
+
+    with pytest.raises(InputError, match=r":1: a line over"):
+        list(lines.json_lines(Endless(), "bomb"))  # type: ignore[arg-type]
+    assert read == [1001]
+
+
+def test_a_whole_file_over_the_document_limit_is_refused(monkeypatch, cli, tmp_path):
+    from papertriage.sources import lines
+
+    monkeypatch.setattr(lines, "MAX_DOCUMENT", 1000)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps([{"title": "x" * 2000}]))
+    result = cli("import", path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}: over 0 MB, the most a JSON or XML file")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "hf_daily/2025-01-21.json",
+        "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl",
+        "arxiv_api/idlist_1111.2011v2_2016-10-09.xml",
+    ],
+)
+def test_utf16_files_with_a_byte_order_mark_are_decoded(cli, tmp_path, rel, encoding):
+    import codecs
+
+    text = (
+        (FIXTURES / rel)
+        .read_text(encoding="utf-8")
+        .replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    )
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
+    path = tmp_path / Path(rel).name
+    path.write_bytes(bom + text.encode(encoding))
+    plain = list(
+        parse_bytes(
+            (FIXTURES / rel).read_bytes(),
+            "x",
+            "kaggle" if "kaggle" in rel else "json" if rel.endswith("json") else "arxiv-api",
+        )
+    )
+    result = cli("import", path)
+    assert result.exit_code == 0, result.output
+    assert f"read {len(plain)}," in result.stderr
+    assert [p["title"] for p in json.loads(cli("list", "-n", "0", "-f", "json").stdout)]
+
+
+def test_import_from_stdin_is_gunzipped_as_a_file_is(cli):
+    import gzip
+
+    data = (FIXTURES / "hf_daily" / "2026-08-12.json").read_bytes()
+    result = cli("import", "-", input=gzip.compress(data))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("<stdin> (hf-daily): read ")

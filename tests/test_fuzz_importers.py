@@ -108,6 +108,17 @@ GARBAGE = st.sampled_from(
         b"Jan 32, 2025",
         b"0000-00-00",
         b"9999-12-31T99:99:99Z",
+        b"\x1b]0;pwned\x07",
+        b"\x1b[2J",
+        "\x9b31m".encode(),
+        b"\\u001b[2J",
+        b"\\u009b",
+        b"\\udfff",
+        b"\x7f",
+        b"[" * 1500,
+        b'{"a":' * 1500,
+        b"9" * 5000,
+        b"v" + b"9" * 5000,
     ]
 ) | st.binary(min_size=1, max_size=16)
 
@@ -165,13 +176,21 @@ _STRS = (
 )
 
 
+# No C0/C1 control character (they reach terminals) and no lone surrogate (UTF-8 cannot
+# encode it, so the store cannot hold it) in any text a paper brings.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def check_paper(p: Paper) -> None:
-    """A paper the store can hold: a canonical id, typed fields, ISO dates."""
+    """A paper the store can hold: a canonical id, typed fields, ISO dates, safe text."""
     assert isinstance(p, Paper)
     assert ids.try_parse_id(p.id) == (p.id, None), p.id
     for name in _STRS:
         value = getattr(p, name)
         assert value is None or (isinstance(value, str) and value.strip()), (name, value)
+        assert value is None or not _UNSAFE.search(value), (name, value)
+    for name in LIST_FIELDS:
+        assert not any(_UNSAFE.search(v) for v in getattr(p, name)), (name, getattr(p, name))
     for name in _INTS:
         value = getattr(p, name)
         assert value is None or (type(value) is int and -(2**63) <= value < 2**63), (name, value)
@@ -263,6 +282,11 @@ ODD_TEXT = st.sampled_from(
         "<b>x</b>",
         "=1+1",
         "\ud7ff" * 3,
+        "\ud800",
+        "a\udc80b",
+        "\x1b]0;pwned\x07",
+        "x\x1b[2Jy\x9b",
+        "\r\x0b\x0c\x85",
     ]
 )
 JSON_VALUES = st.recursive(

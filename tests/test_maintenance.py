@@ -253,3 +253,41 @@ def test_check_covers_the_title_index_and_repair_rebuilds_it(cli, store):
     ).fetchall()
     raw.close()
     assert (row[0],) in [tuple(h) for h in hits]
+
+
+_KILLED_BACKUP = """
+import os, signal, sys
+from papertriage.store.db import open_db
+from papertriage.store.maintenance import backup
+
+conn = open_db(sys.argv[1])
+
+class Dies:  # the store, but the process is SIGKILLed halfway through the copy
+    def execute(self, *args):
+        return conn.execute(*args)
+
+    def backup(self, target):
+        conn.backup(target, pages=1, progress=lambda *a: os.kill(os.getpid(), signal.SIGKILL))
+
+backup(Dies(), sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize("then", ["backup", "check"])
+def test_what_a_killed_backup_leaves_is_removed_next_time(cli, store, tmp_path, then):
+    out = tmp_path / "backups"
+    out.mkdir()
+    killed = subprocess.run([sys.executable, "-c", _KILLED_BACKUP, str(store), str(out / "b.db")])
+    assert killed.returncode == -9
+    left = sorted(p.name for p in out.iterdir())
+    assert left and all(n.startswith(".b.db.") and ".partial" in n for n in left), left
+    assert [p.name for p in tmp_path.glob("papers.db.backup-*")]  # the marker
+    if then == "backup":
+        result = cli("db", "backup", out / "b.db", "--db", store)
+        assert sorted(p.name for p in out.iterdir()) == ["b.db"]
+    else:
+        result = cli("db", "check", "--db", store)
+        assert list(out.iterdir()) == []
+        assert f"removed {out / left[0]}, left by a backup that was killed" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert not list(tmp_path.glob("papers.db.backup-*"))

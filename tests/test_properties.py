@@ -23,7 +23,7 @@ from papertriage.find.query import compile_query
 from papertriage.find.selection import Selection, select
 from papertriage.ids import find_id, parse_id, try_parse_id
 from papertriage.store.db import open_db
-from papertriage.text import parse_date
+from papertriage.text import clean, parse_date, scrub
 
 ANY_TEXT = st.text(max_size=80) | st.text(st.characters(max_codepoint=0x7F), max_size=40)
 
@@ -125,6 +125,29 @@ def test_dates_in_every_form_mean_the_same_utc_day(naive, offset_minutes):
     if aware.year >= 1900:  # RFC 2822 (RSS pubDate, Kaggle versions)
         assert parse_date(format_datetime(aware)) == utc_day
     assert parse_date(naive.date().isoformat()) == naive.date().isoformat()
+
+
+# ---- text entering the store -------------------------------------------------------
+
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+@PROPS
+@given(
+    st.text(max_size=60)
+    | st.lists(
+        st.sampled_from(["a", " ", "\x1b", "[2J", "\x07", "\x9b", "\ud800", "\n", "\t", "\r", "é"]),
+        max_size=20,
+    ).map("".join)
+)
+def test_text_entering_the_store_has_no_control_character(text):
+    scrubbed = scrub(text)
+    assert not _UNSAFE.search(scrubbed)
+    scrubbed.encode("utf-8")  # SQLite can store it
+    assert scrubbed.count("\n") == text.count("\n") and scrubbed.count("\t") == text.count("\t")
+    cleaned = clean(text)
+    assert cleaned is None or (not _UNSAFE.search(cleaned) and "\n" not in cleaned)
+    assert cleaned is None or cleaned == " ".join(cleaned.split())
 
 
 # ---- the query parser ----------------------------------------------------------------

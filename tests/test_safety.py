@@ -8,9 +8,15 @@ size-capped; XML without entity expansion; no shell; private files; no network o
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
+import json
 import os
+import re
 import socket
+import sqlite3
 import stat
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -344,3 +350,91 @@ def test_another_programs_sqlite_database_is_refused_untouched(cli, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "places.sqlite"] or sorted(
         p.name for p in tmp_path.iterdir()
     ) == ["places.sqlite"]
+
+
+# ---- no control character reaches the store or a terminal ---------------------------
+
+HOSTILE_TITLE = "Attack \x1b]0;pwned\x07 on \x1b[2J terminals\x9b31m \ud800 here\r"
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _hostile_jsonl(tmp_path: Path) -> Path:
+    records = [
+        {"id": "2401.00001", "title": HOSTILE_TITLE, "primary_category": "cs.LG",
+         "authors": ["Eve \x1b[31mRed"], "abstract": "one\ntwo\x1b[2J", "license": "x\x1by"},
+        {"id": "2401.00002", "title": "Plain", "primary_category": "cs.LG"},
+    ]  # fmt: skip
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def test_control_characters_are_stripped_when_text_enters_the_store(cli, tmp_path, db_file):
+    assert cli("import", _hostile_jsonl(tmp_path)).exit_code == 0
+    conn = sqlite3.connect(db_file)
+    for row in conn.execute("SELECT * FROM papers"):
+        for value in row:
+            assert not (isinstance(value, str) and _CONTROLS.search(value)), value
+    title = conn.execute("SELECT title FROM papers WHERE id = '2401.00001'").fetchone()[0]
+    assert title == "Attack ]0;pwned on [2J terminals31m \ufffd here"
+    for fmt in ("table", "csv", "jsonl", "json", "ids"):
+        result = cli("list", "-f", fmt)
+        assert result.exit_code == 0
+        assert "\x1b" not in result.stdout and "\x9b" not in result.stdout, fmt
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("kind", ["list", "rank", "show"])
+def test_a_terminal_never_gets_a_control_character_from_stored_text(kind, monkeypatch):
+    """Text stored before the rule (or by another program) is shown without them."""
+    from papertriage.cli.rank_view import write_ranked
+    from papertriage.cli.render import paper_detail
+    from papertriage.output import Format, write_rows
+
+    row = {"id": "2401.00001", "title": HOSTILE_TITLE, "authors": ["Eve \x1b[31mRed"],
+           "primary_category": "cs\x1b[2J", "abstract": "a\x1b]0;x\x07", "tags": ["t\x1bx"]}  # fmt: skip
+    screen = _Terminal()
+    monkeypatch.setattr(sys, "stdout", screen)
+    monkeypatch.setenv("TERM", "dumb")  # Rich then adds no escapes of its own
+    monkeypatch.setenv("COLUMNS", "120")
+    if kind == "list":
+        write_rows([row], Format.table)
+    elif kind == "rank":
+        write_ranked([(1.0, row)], Format.table)
+    else:
+        from rich.console import Console
+
+        paper_detail(row, Console(file=screen, color_system=None))
+    text = screen.getvalue()
+    assert "pwned" in text and "terminals" in text
+    assert not _CONTROLS.search(text.replace("\n", "")), repr(text)
+
+
+def test_directories_and_files_are_private_under_umask_000(cli, tmp_path, monkeypatch):
+    """Whatever the umask, papertriage's directories are 0700 and its files 0600."""
+    from papertriage.cli import fastpath
+
+    home = tmp_path / "deep" / "home"
+    monkeypatch.setenv("PAPERTRIAGE_HOME", str(home))
+    monkeypatch.setenv("PAPERTRIAGE_CONFIG", str(home / "conf" / "config.yaml"))
+    old = os.umask(0)
+    try:
+        assert cli("import", HF_DAY).exit_code == 0
+        assert cli("config", "init").exit_code == 0
+        out = tmp_path / "out"
+        out.mkdir()
+        assert cli("export", "-o", out / "papers.bib").exit_code == 0
+        assert cli("export", "-o", out / "papers.json", "--format", "json").exit_code == 0
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert fastpath.try_run(["list", "--help"]) == 0  # writes the help cache
+    finally:
+        os.umask(old)
+    dirs = [tmp_path / "deep", home, *(p for p in home.rglob("*") if p.is_dir())]
+    files = [p for p in home.rglob("*") if p.is_file()] + list(out.iterdir())
+    assert len(dirs) >= 4 and len(files) >= 5, (dirs, files)
+    assert {str(d): _mode(d) for d in dirs} == {str(d): 0o700 for d in dirs}
+    assert {str(f): _mode(f) for f in files} == {str(f): 0o600 for f in files}

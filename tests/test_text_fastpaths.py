@@ -15,6 +15,8 @@ MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 def reference_clean(text):
     s = re.sub(r"\s+", " ", text).strip()
+    s = re.sub("[\x00-\x08\x0b-\x1f\x7f-\x9f]", "", s)  # control characters go
+    s = re.sub(r"\s+", " ", re.sub("[\ud800-\udfff]", "\ufffd", s)).strip()
     return s or None
 
 
@@ -40,7 +42,7 @@ def reference_day(value):
     return dt.replace(tzinfo=dt.tzinfo or UTC).astimezone(UTC).date().isoformat()
 
 
-@given(st.text())
+@given(st.text() | st.text(alphabet="a \x1b\x07\x9b\ud800\n\t\x85\x1c"))
 def test_clean_matches_the_regex(text):
     assert clean(text) == reference_clean(text)
 

@@ -308,3 +308,66 @@ def test_queue_skips_a_paper_merged_away_ahead(conn, cli, fixture_path, monkeypa
     assert [p["id"] for p in queue][0] == first
     assert len(queue) == len(ids) - 1
     assert ids[4] not in queue.pks
+
+
+# ---- control characters never become part of a tag (issue 16) -----------------------
+
+
+def _terminal_line(keys: bytes):
+    """What TerminalScreen.read_line returns for these keys typed on a real pty."""
+    import io
+    import pty
+    import tty
+
+    from rich.console import Console
+
+    from papertriage.triage.screen import TerminalScreen
+
+    master, slave = pty.openpty()
+    try:
+        tty.setcbreak(slave)  # as TerminalScreen runs: keys as typed, no line editing
+        os.write(master, keys)
+        echo = io.StringIO()
+        screen = TerminalScreen(slave, Console(file=echo, force_terminal=False))
+        return screen.read_line("tags: "), echo.getvalue()
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+@pytest.mark.parametrize(
+    ("keys", "line"),
+    [
+        (b"later\r", "later"),
+        (b"lat\x01er\x07\n", "later"),  # control keys are ignored
+        (b"x\x1b[Dy\r", "xy"),  # an arrow key's sequence too
+        (b"ab\x7fc\r", "ac"),  # backspace
+        (b"junk\x15ok\r", "ok"),  # Ctrl-U erases the line
+        ("café\r".encode(), "café"),
+        (b"a\x1bxb\r", "ab"),  # Alt+x
+        (b"half\x1b", None),  # Esc cancels
+    ],
+)
+def test_the_terminal_prompt_lets_no_control_character_in(keys, line):
+    got, echo = _terminal_line(keys)
+    assert got == line
+    assert "\x1b" not in echo and "\x07" not in echo
+
+
+def test_esc_at_the_tag_prompt_cancels_and_tags_refuse_controls(cli, inbox_ids, db_file):
+    result = cli("triage", input="t\n\x1bx\nt\nlater\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "tag cancelled" in result.stdout
+    conn = sqlite3.connect(db_file)
+    assert conn.execute("SELECT tag FROM tags").fetchall() == [("later",)]
+    for bad in ("\x1bx", "a\x00b", "x\x9b", "\ud800"):
+        result = cli("tag", inbox_ids[0], bad)
+        assert result.exit_code != 0 and "control characters" in result.stderr
+    conn.execute(
+        "INSERT INTO tags (paper_id, tag, created) VALUES (?, 'old\x1b]0;x\x07', '')",
+        [inbox_ids[1]],
+    )
+    conn.commit()
+    conn.close()
+    shown = cli("tags").stdout
+    assert "old]0;x" in shown and "\x1b" not in shown and "\x07" not in shown

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -26,6 +25,8 @@ def write_atomic(path: Path | str, write: Callable[[TextIO], None]) -> None:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputFileError(f"{target}: directory {folder} does not exist")
+    import tempfile  # here: start-up (the fast path imports private_dir)
+
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -56,10 +57,26 @@ def _write_in_place(target: Path, write: Callable[[TextIO], None]) -> None:
 
 
 def _mode_for(target: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual 0666 minus umask."""
+    """Keep an existing file's permissions; a new file is its owner's only, as the store."""
     try:
         return target.stat().st_mode & 0o7777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return PRIVATE_FILE
+
+
+PRIVATE_FILE = 0o600
+
+
+def private_dir(path: Path | str) -> None:
+    """Create a directory papertriage keeps its files in, and its missing parents, with
+    mode 0700 whatever the umask; a directory that exists is left as it is."""
+    missing = []
+    folder = Path(path)
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        try:
+            os.mkdir(each, 0o700)
+        except FileExistsError:
+            pass

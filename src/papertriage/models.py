@@ -155,7 +155,7 @@ def make_paper(**values: Any) -> Paper:
     for key in _TEXT_FIELDS:
         if values.get(key) is not None:
             value = values[key]
-            values[key] = (value.strip() or None) if isinstance(value, str) else None
+            values[key] = clean(value) if isinstance(value, str) else None  # one line
     for key in LIST_FIELDS:
         if key in values:
             items = values[key]

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any, TextIO
 
 from .models import shown_day
+from .text import scrub
 
 
 class Format(StrEnum):
@@ -73,6 +74,12 @@ def write_rows(
         _plain(rows, out)
 
 
+def shown(value: Any) -> str:
+    """Text for a terminal or a plain listing: never a control character (a title's
+    ESC]0;... would retitle the terminal); newline and tab are the caller's to handle."""
+    return scrub("" if value is None else str(value))
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -100,7 +107,7 @@ def _plain(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
             row.get("title") or "",
             short_authors(row.get("authors") or []),
         ]
-        out.write("\t".join(f.replace("\t", " ") for f in fields) + "\n")
+        out.write("\t".join(" ".join(shown(f).split()) for f in fields) + "\n")
 
 
 def _table(rows: list[dict[str, Any]], highlight: Sequence[str]) -> None:
@@ -127,16 +134,16 @@ def _table(rows: list[dict[str, Any]], highlight: Sequence[str]) -> None:
         max_width=14 if narrow else None,
     )
     for row in rows:
-        title = Text(row.get("title") or "")
+        title = Text(shown(row.get("title")))
         if highlight:
             title.highlight_words(highlight, style="bold yellow", case_sensitive=False)
         up = row.get("hf_upvotes")
         authors = row.get("authors") or []
-        cells = [row["id"], shown_day(row)]
+        cells: list[str | Text] = [shown(row["id"]), shown_day(row)]
         if not narrow:
-            cells.append(row.get("primary_category") or "")
+            cells.append(shown(row.get("primary_category")))
         cells += ["" if up is None else str(up), title]
-        cells.append(first_author(authors) if narrow else short_authors(authors))
+        cells.append(shown(first_author(authors) if narrow else short_authors(authors)))
         table.add_row(*cells)
     console.print(table)
     if not rows:

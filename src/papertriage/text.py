@@ -144,11 +144,28 @@ def _accented(mark: str, s: str, i: int) -> tuple[str | None, int]:
     return unicodedata.normalize("NFC", base.lstrip("\\") + mark), end
 
 
+# C0 and C1 control characters and DEL (ESC starts a terminal escape sequence, CSI is
+# \x9b), and lone UTF-16 surrogates (UTF-8 cannot encode them, so SQLite cannot store them).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub(text: str) -> str:
+    """Text fit to store and show: control characters removed (tab and newline kept),
+    lone surrogates replaced by U+FFFD. The rule for all text entering the store."""
+    if text.isprintable():  # the usual case; tab, newline and non-BMP text land below
+        return text
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
+
+
 def clean(text: str | None) -> str | None:
-    """Collapse whitespace and arXiv's hard line wraps; None for empty text."""
+    """Collapse whitespace and arXiv's hard line wraps, scrub control characters; None
+    for empty text."""
     if text is None:
         return None
     s = " ".join(str(text).split())  # str.split() splits on exactly what \s+ matches
+    if not s.isprintable():
+        s = " ".join(scrub(s).split())
     return s or None
 
 
@@ -321,9 +338,11 @@ def parse_day(
         return (today - timedelta(days=1)).isoformat()
     m = _RELATIVE.match(text)
     if m:
-        n, unit = int(m.group(1)), m.group(2)
-        days = n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
-        return (today - timedelta(days=days)).isoformat()
+        try:
+            days = int(m.group(1)) * {"d": 1, "w": 7, "m": 30, "y": 365}[m.group(2)]
+            return (today - timedelta(days=days)).isoformat()
+        except (OverflowError, ValueError):  # before year 1, or beyond timedelta's range
+            raise BadValueError(option, f"{value!r} is before the year 1") from None
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:

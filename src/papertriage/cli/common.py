@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 from .. import __version__
 from ..errors import PapertriageError
 from ..output import Format
+from ..text import scrub
 
 # The order `papertriage --help` lists the commands in: as a morning runs, then upkeep
 # under its own heading. A command named in neither comes after the morning's.
@@ -192,10 +193,18 @@ FormatOption = Annotated[
     Format,
     typer.Option("--format", "-f", help="Output: a table on a terminal, or json/jsonl/csv/ids."),
 ]
+# The largest count an option takes (-n, --offset, --min-upvotes...): SQLite integers are
+# 64-bit, and an offset plus a limit must be one too.
+MAX_COUNT = 10**18
 LimitOption = Annotated[
     int,
     typer.Option(
-        "--limit", "-n", min=0, metavar="N", help="Show at most this many papers (0: all)."
+        "--limit",
+        "-n",
+        min=0,
+        max=MAX_COUNT,
+        metavar="N",
+        help="Show at most this many papers (0: all).",
     ),
 ]
 
@@ -230,10 +239,10 @@ def handle_errors() -> Iterator[None]:
     try:
         yield
     except PapertriageError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {scrub(str(exc))}", err=True)
         raise typer.Exit(1) from None
     except sqlite3.DatabaseError as exc:
-        typer.echo(f"Error: database: {exc}", err=True)
+        typer.echo(f"Error: database: {scrub(str(exc))}", err=True)
         raise typer.Exit(1) from None
 
 

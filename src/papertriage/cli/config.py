@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Annotated
 
 import typer
 
+from ..atomicfile import PRIVATE_FILE, private_dir
 from .common import CommandList, app, err_console, handle_errors
 
 config_app = typer.Typer(
@@ -64,8 +66,9 @@ def init() -> None:
                 f"{target}: already exists; not overwriting it (edit it, or move it away first)"
             )
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("x", encoding="utf-8") as fh:
+            private_dir(target.parent)
+            fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(STARTER)
         except FileExistsError:
             raise ConfigError(f"{target}: already exists; not overwriting it") from None

@@ -57,12 +57,14 @@ def check(
     from ..errors import StoreError
     from ..store.db import db_path, open_db
     from ..store.maintenance import check as run_check
-    from ..store.maintenance import rebuild_fts
+    from ..store.maintenance import clean_partial_backups, rebuild_fts
 
     with handle_errors():
         if not db_path(db).exists():
             raise StoreError(f"{db_path(db)}: no store here (nothing to check)")
         conn = open_db(db, migrate=False)
+        for leftover in clean_partial_backups(conn):
+            typer.echo(f"removed {leftover}, left by a backup that was killed", err=True)
         report = run_check(conn)
         if repair and report.integrity == ["ok"] and not report.fts_ok:
             rebuild_fts(conn)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..output import shown
 from .common import DbOption, app, err_console, handle_errors, open_store
 
 
@@ -35,7 +36,7 @@ def dedupe(
         typer.echo(json.dumps([g.to_dict() for g in groups], ensure_ascii=False, indent=2))
     else:
         for g in groups:
-            typer.echo(f"{g.survivor['id']}\t{g.survivor['title']}")
+            typer.echo(f"{g.survivor['id']}\t{shown(g.survivor['title'])}")
             for m, why in zip(g.merged, g.reasons, strict=True):
                 typer.echo(f"  {'would merge' if dry_run else 'merged'} {m['id']}\t({why})")
     n = sum(len(g.merged) for g in groups)

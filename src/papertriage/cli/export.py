@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import DbOption, app, err_console, handle_errors, open_store
+from .common import MAX_COUNT, DbOption, app, err_console, handle_errors, open_store
 from .options import (
     AuthorOpt,
     CategoryOpt,
@@ -118,6 +118,7 @@ def export(
             "--limit",
             "-n",
             min=0,
+            max=MAX_COUNT,
             metavar="N",
             help="At most this many papers (default: all; 0: all too).",
         ),
@@ -182,6 +183,7 @@ def digest(
             "-n",
             "--top",
             min=1,
+            max=MAX_COUNT,
             metavar="N",
             help="How many papers the digest lists (--top is the old spelling).",
         ),

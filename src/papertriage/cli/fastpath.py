@@ -135,8 +135,8 @@ def parse_list_args(args: list[str]) -> dict[str, Any] | None:
         if kind == "many":
             values.setdefault(dest, []).append(value)
         elif kind == "int":
-            if not (value.isascii() and value.isdigit()):
-                return None
+            if not (value.isascii() and value.isdigit()) or len(value) > 18:
+                return None  # Typer says what is wrong (at most MAX_COUNT, 10**18)
             values[dest] = int(value)
         else:
             values[dest] = value
@@ -192,10 +192,14 @@ def _list(values: dict[str, Any]) -> int | None:
             words = highlights(conn, found.words, fmt)
         write_rows(found.rows, fmt, highlight=words)
     except PapertriageError as exc:
-        sys.stderr.write(f"Error: {exc}\n")
+        from ..text import scrub
+
+        sys.stderr.write(f"Error: {scrub(str(exc))}\n")
         return 1
     except sqlite3.DatabaseError as exc:
-        sys.stderr.write(f"Error: database: {exc}\n")
+        from ..text import scrub
+
+        sys.stderr.write(f"Error: database: {scrub(str(exc))}\n")
         return 1
     return 0
 
@@ -265,9 +269,13 @@ def _cache_dir() -> Path:
 
 def _write_atomic(path: Path, text: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from ..atomicfile import PRIVATE_FILE, private_dir
+
+        private_dir(path.parent)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
+        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only home: help still works, it is just not cached

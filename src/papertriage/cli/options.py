@@ -17,6 +17,7 @@ from .. import text
 from ..errors import BadValueError
 from ..find import selection
 from ..find.selection import SORTS, Selection
+from .common import MAX_COUNT
 from .completion import complete_values
 
 QueryArg = Annotated[
@@ -75,7 +76,9 @@ TagOpt = Annotated[
 UntaggedOpt = Annotated[bool, typer.Option("--untagged", help="Has no tag.")]
 MinUpvotesOpt = Annotated[
     int | None,
-    typer.Option("--min-upvotes", min=0, metavar="N", help="At least this many HF upvotes."),
+    typer.Option(
+        "--min-upvotes", min=0, max=MAX_COUNT, metavar="N", help="At least this many HF upvotes."
+    ),
 ]
 NewOpt = Annotated[bool, typer.Option("--new", help="First seen in the last fetch.")]
 SeenOpt = Annotated[
@@ -110,7 +113,10 @@ SortOpt = Annotated[
     ),
 ]
 OffsetOpt = Annotated[
-    int, typer.Option("--offset", min=0, metavar="N", help="Skip this many papers first.")
+    int,
+    typer.Option(
+        "--offset", min=0, max=MAX_COUNT, metavar="N", help="Skip this many papers first."
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ from ..output import (
     neutralize,
     say_narrow,
     short_authors,
+    shown,
     write_rows,
 )
 from ..rank.explain import Explanation
@@ -53,7 +54,7 @@ def write_ranked(
                 row.get("title") or "",
                 short_authors(row.get("authors") or []),
             ]
-            out.write("\t".join(f.replace("\t", " ") for f in fields) + "\n")
+            out.write("\t".join(" ".join(shown(f).split()) for f in fields) + "\n")
 
 
 def _cell(value: Any) -> str:
@@ -86,12 +87,12 @@ def _table(rows: list[dict[str, Any]]) -> None:
         no_wrap=True,
     )
     for row in rows:
-        cells = [f"{row['score']:.2f}", row["id"], shown_day(row)]
+        cells = [f"{row['score']:.2f}", shown(row["id"]), shown_day(row)]
         if not narrow:
-            cells.append(row.get("primary_category") or "")
-        cells.append(row.get("title") or "")
+            cells.append(shown(row.get("primary_category")))
+        cells.append(shown(row.get("title")))
         authors = row.get("authors") or []
-        cells.append(first_author(authors) if narrow else short_authors(authors))
+        cells.append(shown(first_author(authors) if narrow else short_authors(authors)))
         table.add_row(*cells)
     console.print(table)
     if narrow and rows:
@@ -132,4 +133,4 @@ def explanation_text(expl: Explanation) -> str:
             lines.append(f"  {s.similarity:.2f}  {mark:<7}  {s.id}  {s.title}")
             if s.words:
                 lines.append(f"                 shared words: {', '.join(s.words)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(shown(line) for line in lines) + "\n"

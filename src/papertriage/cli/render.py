@@ -11,8 +11,13 @@ def paper_detail(paper: dict[str, Any], console: Any = None) -> None:
     from rich.console import Console
     from rich.markup import escape
 
+    from ..output import shown
+
     console = console or Console()
-    e = escape
+
+    def e(text: str) -> str:
+        return escape(shown(text))
+
     console.print(f"[bold]{e(paper.get('title') or '(no title)')}[/bold]")
     console.print(
         f"[cyan]{paper['id']}[/cyan]" + (f"v{paper['version']}" if paper.get("version") else "")

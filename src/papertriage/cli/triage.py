@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ..output import Format
-from .common import DbOption, FormatOption, app, err_console, handle_errors, open_store
+from ..output import Format, shown
+from .common import MAX_COUNT, DbOption, FormatOption, app, err_console, handle_errors, open_store
 from .completion import complete_values
 from .options import (
     AuthorOpt,
@@ -153,7 +153,8 @@ def tags(
         )
     else:
         for r in rows:
-            typer.echo(r["tag"] if fmt == Format.ids or paper_id else f"{r['tag']}\t{r['papers']}")
+            tag = shown(r["tag"])
+            typer.echo(tag if fmt == Format.ids or paper_id else f"{tag}\t{r['papers']}")
 
 
 @app.command()
@@ -259,7 +260,8 @@ def triage(
         ),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most this many papers.")
+        int | None,
+        typer.Option("--limit", "-n", min=1, max=MAX_COUNT, help="At most this many papers."),
     ] = None,
     offset: OffsetOpt = 0,
     db: DbOption = None,

@@ -30,6 +30,11 @@ FTS_COLUMNS = {"title": "title", "abstract": "abstract", "author": "authors_text
 SQL_FIELDS = ("cat", "id")
 FIELDS = (*FTS_COLUMNS, *SQL_FIELDS)
 _OPERATORS = ("OR", "AND", "NOT")
+# Limits that keep hostile queries cheap: brackets and NOTs nest at most MAX_DEPTH deep
+# (the parser and every walk of the tree recurse), and a word has at most MAX_WORD
+# characters (fuzzy matching compares words pairwise: its cost grows with length²).
+MAX_DEPTH = 32
+MAX_WORD = 100
 _WORDCHAR = re.compile(r"\w")
 
 
@@ -97,6 +102,7 @@ def tokenize(query: str) -> list[Token]:
             end = query.find('"', i + 1)
             if end < 0:
                 raise QueryError(f"unbalanced quote at position {i + 1}: {_excerpt(query, i)}")
+            check_words(query[i + 1 : end], i + 2)
             tokens.append(Token("phrase", query[i + 1 : end], i + 1))
             i = end + 1
         elif c == "-" and i + 1 < n and (query[i + 1] in '"(' or _WORDCHAR.match(query[i + 1])):
@@ -110,9 +116,25 @@ def tokenize(query: str) -> list[Token]:
             j = i
             while j < n and not query[j].isspace() and query[j] not in '()"':
                 j += 1
+            check_words(query[i:j], i + 1)
             tokens.extend(_word_tokens(query[i:j], i + 1))
             i = j
     return tokens
+
+
+def check_words(text: str, pos: int = 1, what: str = "query") -> None:
+    """QueryError for a word longer than MAX_WORD characters in text (at 1-based pos)."""
+    if len(text) <= MAX_WORD:
+        return
+    offset = 0
+    for word in text.split():
+        offset = text.index(word, offset)
+        if len(word) > MAX_WORD:
+            raise QueryError(
+                f"a word of {len(word):,} characters at position {pos + offset} of the {what}"
+                f" (at most {MAX_WORD}): {word[:20]}…"
+            )
+        offset += len(word)
 
 
 def _word_tokens(word: str, pos: int) -> list[Token]:
@@ -138,6 +160,14 @@ class _Parser:
         self.query = query
         self.tokens = tokens
         self.i = 0
+        self.depth = 0
+
+    def nest(self, tok: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(
+                f"brackets or NOTs nested more than {MAX_DEPTH} deep at position {tok.pos}"
+            )
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -189,17 +219,21 @@ class _Parser:
             if nxt is None or nxt.kind in ("or", "and", "rparen", "not", "minus"):
                 word = "NOT" if tok.kind == "not" else "-"
                 raise QueryError(f"{word} at position {tok.pos} needs a term after it")
+            self.nest(tok)
             child = self.unary()
+            self.depth -= 1
             return Not(child) if child is not None else None
         return self.primary(tok)
 
     def primary(self, tok: Token) -> Node | None:
         if tok.kind == "lparen":
+            self.nest(tok)
             node = self.or_expr()
             close = self.peek()
             if close is None or close.kind != "rparen":
                 raise QueryError(f"unmatched '(' at position {tok.pos}")
             self.take()
+            self.depth -= 1
             return node
         if tok.kind == "field":
             return self.field(tok)

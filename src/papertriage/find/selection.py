@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import BadValueError
 from ..text import parse_day
-from .query import CATEGORY_SET, CATEGORY_TEST, FTS_SUBQUERY, category_condition
+from .query import CATEGORY_SET, CATEGORY_TEST, FTS_SUBQUERY, MAX_WORD, category_condition
 
 SORTS = ("relevance", "date", "upvotes", "score")  # score: rank.ranking.find / keys
 # `day` is the paper's day (models.paper_day; the column of migration m006). It is NULL
@@ -104,6 +104,12 @@ def make_selection(
         sort = "relevance" if query and query.strip() else "date"
     if sort not in SORTS:
         raise BadValueError("--sort", f"{sort!r} is not one of {', '.join(SORTS)}")
+    for name in author or []:  # matching names costs length² (find/authors.py)
+        word = max(name.split(), key=len, default="")
+        if len(word) > MAX_WORD:
+            raise BadValueError(
+                "--author", f"a name with a word of {len(word):,} characters (at most {MAX_WORD})"
+            )
     return Selection(
         query=query,
         fuzzy=fuzzy,

@@ -28,6 +28,7 @@ from ..store.bulkload import DeferredIndex
 from ..store.db import transaction
 from ..store.ingest import Ingest
 from ..store.runs import finish_run, start_run
+from ..text import scrub
 from . import parallel
 
 BATCH = 2000
@@ -50,7 +51,7 @@ def import_file(
 ) -> ImportResult:
     """Import one file (or '-') in one transaction and say what happened."""
     fh, size = open_input(name)
-    origin = "<stdin>" if name == "-" else name
+    origin = "<stdin>" if name == "-" else scrub(name)  # shown and stored: no controls
     with fh:
         try:
             head = read_head(fh)

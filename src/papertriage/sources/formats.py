@@ -8,15 +8,17 @@ read, so a command that reads one format loads one parser.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from ..errors import InputError, UnknownFormatError
 from ..models import Paper
@@ -36,7 +38,9 @@ def _whole(parse: Callable[[bytes, str], Iterator[Paper]]) -> Reader:
     """A reader for a format parsed from its whole content."""
 
     def read(fh: BinaryIO, origin: str) -> Iterator[Paper]:
-        return parse(fh.read(), origin)
+        from .lines import read_document
+
+        return parse(read_document(fh, origin), origin)
 
     return read
 
@@ -83,11 +87,9 @@ def _kaggle(fh: BinaryIO, origin: str) -> Iterator[Paper]:
 
 def _json(data: bytes, origin: str, kind: str | None) -> Iterator[Paper]:
     from . import hf, native
+    from .lines import loads
 
-    try:
-        value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(origin, f"not valid JSON ({exc})") from None
+    value = loads(data, origin)
     first = value[0] if isinstance(value, list) and value else value
     if kind is None and native.looks_like(first):
         yield from native.parse_records(value, origin)
@@ -137,9 +139,11 @@ def get(name: str, origin: str) -> Format:
 
 
 def open_input(name: str) -> tuple[BinaryIO, int | None]:
-    """A binary stream for a path or '-', transparently gunzipped, and its size."""
+    """A binary stream for a path or '-' (standard input), gunzipped and UTF-16 (with
+    a byte order mark) decoded to UTF-8 on the way, and the file's size."""
     if name == "-":
-        return io.BytesIO(sys.stdin.buffer.read()), None
+        stdin = sys.stdin.buffer
+        return _decoded(stdin if hasattr(stdin, "peek") else io.BufferedReader(stdin)), None
     path = Path(name)
     try:
         fh: BinaryIO = path.open("rb")
@@ -149,12 +153,55 @@ def open_input(name: str) -> tuple[BinaryIO, int | None]:
         raise InputError(name, "is a directory") from None
     except OSError as exc:
         raise InputError(name, f"cannot read: {exc.strerror}") from None
-    size = path.stat().st_size
-    if fh.read(2) == b"\x1f\x8b":
-        fh.seek(0)
-        return gzip.open(fh, "rb"), size  # type: ignore[return-value]
-    fh.seek(0)
-    return fh, size
+    return _decoded(fh), path.stat().st_size
+
+
+def _decoded(fh: Any) -> BinaryIO:
+    """fh (which can peek), gunzipped if it is gzip, recoded if it is UTF-16."""
+    if fh.peek(2)[:2] == b"\x1f\x8b":
+        fh = gzip.open(fh, "rb")
+    if fh.peek(2)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        fh = io.BufferedReader(_Utf16(fh))
+    return fh  # type: ignore[no-any-return]
+
+
+_XML_UTF16 = re.compile(r"""(^\s*<\?xml[^>]*?encoding\s*=\s*["'])utf-16(?:le|be)?(["'])""", re.I)
+
+
+class _Utf16(io.RawIOBase):
+    """UTF-16 text (Windows tools write it, BOM first) read as UTF-8 bytes; a broken
+    code unit becomes U+FFFD."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._raw = fh
+        self._text = io.TextIOWrapper(fh, encoding="utf-16", errors="replace", newline="")
+        self._pending = b""
+        self._first = True
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._text.read(1 << 16)
+            if not chunk:
+                return 0
+            if self._first:  # an XML declaration must now name what the bytes are
+                self._first = False
+                chunk = _XML_UTF16.sub(r"\1UTF-8\2", chunk, count=1)
+            self._pending = chunk.encode("utf-8", "replace")
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    @property
+    def fileobj(self) -> Any:  # for position(): how far into the file
+        return getattr(self._raw, "fileobj", None) or self._raw
+
+    def close(self) -> None:
+        self._text.close()
+        super().close()
 
 
 HEAD_BYTES = 4096
@@ -239,7 +286,7 @@ def batches(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 
 def position(fh: BinaryIO) -> int:
     """How far into the file (the compressed file, if gunzipped) a stream has read."""
-    raw = getattr(fh, "fileobj", None) or fh
+    raw = getattr(fh, "fileobj", None) or getattr(getattr(fh, "raw", None), "fileobj", None) or fh
     try:
         return raw.tell()
     except (OSError, ValueError):

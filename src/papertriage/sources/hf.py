@@ -14,7 +14,6 @@ may be the evening before). A name's date is taken only if the items agree with 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -24,6 +23,7 @@ from .. import ids
 from ..errors import InputError
 from ..models import Paper, make_paper
 from ..text import parse_date
+from .lines import loads
 
 
 def sniff_json(value: Any) -> str | None:
@@ -45,11 +45,7 @@ def sniff_json(value: Any) -> str | None:
 
 
 def parse(data: bytes, origin: str, kind: str | None = None) -> Iterator[Paper]:
-    try:
-        value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(origin, f"not valid JSON ({exc})") from None
-    yield from parse_value(value, origin, kind)
+    yield from parse_value(loads(data, origin), origin, kind)
 
 
 _DAY = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")

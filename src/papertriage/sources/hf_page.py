@@ -343,7 +343,7 @@ class _PaperPage(HTMLParser):
         if "data-props" in a:
             try:
                 value = json.loads(a["data-props"])
-            except ValueError:
+            except (ValueError, RecursionError):
                 value = None
             if isinstance(value, dict):
                 self.props.append(value)

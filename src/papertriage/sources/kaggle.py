@@ -80,7 +80,8 @@ def record_to_paper(record: dict[str, Any], origin: str, n: int) -> Paper:
 
 def _vnum(text: Any) -> int | None:
     s = str(text or "").lstrip("vV")
-    return int(s) if s.isascii() and s.isdigit() else None  # '²'.isdigit() is True
+    # '²'.isdigit() is True; past 18 digits it is no version (and int() refuses 4,300)
+    return int(s) if s.isascii() and s.isdigit() and len(s) <= 18 else None
 
 
 def _list(value: Any) -> list[Any]:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from ..atomicfile import private_dir
 from ..errors import StoreError
 from . import migrations
 
@@ -57,7 +58,7 @@ def _not_sqlite(path: Path) -> StoreError:
 
 def _create_private(path: Path) -> None:
     """Create the store file readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     os.close(fd)
 

@@ -36,7 +36,7 @@ from ..models import (
     Paper,
     paper_to_row,
 )
-from ..text import now_iso, title_key
+from ..text import now_iso, scrub, title_key
 
 if TYPE_CHECKING:
     from .bulkload import DeferredIndex
@@ -259,7 +259,11 @@ class Ingest:
                     raw if self.keep_raw else None,
                 ]
             )
-        self.conn.executemany(_SIGHTING_SQL, rows)
+        try:
+            self.conn.executemany(_SIGHTING_SQL, rows)
+        except UnicodeEncodeError:  # a lone surrogate in a raw record (or a file name)
+            rows = [[scrub(v) if isinstance(v, str) else v for v in row] for row in rows]
+            self.conn.executemany(_SIGHTING_SQL, rows)
 
 
 def merge_rows(old: dict[str, Any], paper: Paper) -> dict[str, Any]:

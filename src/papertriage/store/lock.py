@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..atomicfile import private_dir
 from ..errors import BusyError
 
 
@@ -39,7 +40,7 @@ def fetch_lock(
         yield
         return
     path = lock_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:

@@ -9,6 +9,7 @@ puts the copy at its final name once it is complete and checked.
 
 from __future__ import annotations
 
+import glob
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -159,8 +160,12 @@ def backup(conn: sqlite3.Connection, dest: Path, force: bool = False) -> int:
             raise StoreError(f"{dest}: already exists (use --force to overwrite it)")
     if not dest.parent.is_dir():
         raise StoreError(f"{dest.parent}: no such directory")
+    clean_partial_backups(conn)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+    marker = _marker(source, os.getpid()) if source else None
     try:
+        if marker:  # where the copy is being written, for a cleanup if this is killed
+            _write_marker(marker, tmp)
         fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
         os.close(fd)
         target = sqlite3.connect(str(tmp), isolation_level=None)
@@ -181,7 +186,57 @@ def backup(conn: sqlite3.Connection, dest: Path, force: bool = False) -> int:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             if leftover.exists():
                 leftover.unlink()
+        if marker:
+            marker.unlink(missing_ok=True)
     return dest.stat().st_size
+
+
+def _marker(source: str, pid: int) -> Path:
+    return Path(f"{source}.backup-{pid}")
+
+
+def _write_marker(marker: Path, tmp: Path) -> None:
+    fd = os.open(marker, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(str(tmp.resolve()))
+
+
+def clean_partial_backups(conn: sqlite3.Connection) -> list[Path]:
+    """Remove what killed backups of this store left: the hidden, full-size
+    `.NAME.PID.partial` copy and its -journal, found through the `STORE.backup-PID`
+    marker each backup keeps next to the store while it runs. Returns what was removed."""
+    source = _main_file(conn)
+    if not source:
+        return []
+    removed: list[Path] = []
+    store = Path(source)
+    for marker in store.parent.glob(f"{glob.escape(store.name)}.backup-*"):
+        pid = marker.name.rsplit("-", 1)[1]
+        if not pid.isdigit() or _running(int(pid)):
+            continue
+        try:
+            tmp = Path(marker.read_text(encoding="utf-8").strip())
+        except (OSError, UnicodeDecodeError):
+            continue
+        if tmp.name.startswith(".") and tmp.name.endswith(f".{pid}.partial"):
+            for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+                try:
+                    leftover.unlink()
+                    removed.append(leftover)
+                except OSError:
+                    pass
+        marker.unlink(missing_ok=True)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process (or no such pid number): leave it
+    return True
 
 
 def _main_file(conn: sqlite3.Connection) -> str | None:

@@ -15,13 +15,15 @@ from typing import Any
 
 from .. import ids
 from ..errors import PapertriageError, TagError
-from ..text import now_iso
+from ..text import now_iso, scrub
 from .db import transaction
 from .queries import resolve_id
 
 DECISIONS = ("keep", "read", "skip")
 MARKS = (*DECISIONS, "unread")
-_TAG_RE = re.compile(r"^[^\s,]{1,64}$")
+# 1-64 characters: no space, comma or control character (they would reach terminals),
+# no lone surrogate (the store cannot hold it). One rule for the command line and triage.
+_TAG_RE = re.compile("^[^\\s,\x00-\x1f\x7f-\x9f\ud800-\udfff]{1,64}$")
 
 
 def check_tag(tag: str) -> str:
@@ -29,7 +31,8 @@ def check_tag(tag: str) -> str:
     name = tag.strip()
     if not _TAG_RE.match(name) or name.startswith("-"):
         raise TagError(
-            f"bad tag {tag!r}: use 1-64 characters without spaces or commas, not starting with '-'"
+            f"bad tag {tag!r}: use 1-64 characters without spaces, commas or control"
+            " characters, not starting with '-'"
         )
     if ids.try_parse_id(name):
         raise TagError(f"{name!r} looks like a paper id, not a tag (give the IDs first, then tags)")
@@ -102,8 +105,9 @@ def tags_for(conn: sqlite3.Connection, paper_ids: Iterable[str]) -> dict[str, li
 
 
 def add_note(conn: sqlite3.Connection, paper_id: str, text: str) -> int:
-    """Store a note; returns its id. Empty text is refused."""
-    body = text.strip()
+    """Store a note (control characters removed, lines and tabs kept); returns its id.
+    Empty text is refused."""
+    body = scrub(text).strip()
     if not body:
         raise PapertriageError("empty note: nothing added")
     with transaction(conn):

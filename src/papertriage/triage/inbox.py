@@ -115,7 +115,9 @@ class Inbox:
 
     def tag(self, text: str | None) -> str:
         paper = self._need()
-        names = [t for t in (text or "").replace(",", " ").split() if t]
+        if text is None:
+            return "tag cancelled"
+        names = [t for t in text.replace(",", " ").split() if t]
         if not names:
             return "no tag given"
         userdata.add_tags(self.conn, [paper["id"]], names)
@@ -124,7 +126,9 @@ class Inbox:
 
     def note(self, text: str | None) -> str:
         paper = self._need()
-        if not text or not text.strip():
+        if text is None:
+            return "note cancelled"
+        if not text.strip():
             return "empty note: nothing added"
         userdata.add_note(self.conn, paper["id"], text)
         paper["notes_count"] = int(paper.get("notes_count") or 0) + 1

@@ -65,7 +65,9 @@ class LineScreen:
 
     def read_line(self, prompt: str) -> str | None:
         line = self.lines.readline()
-        return line.rstrip("\r\n") if line else None
+        if not line or "\x1b" in line:  # Esc cancels, as on a terminal
+            return None
+        return line.rstrip("\r\n")
 
     def edit(self, paper_id: str) -> str | None:
         return None  # no terminal for an editor
@@ -182,15 +184,50 @@ class TerminalScreen:
                 return text
 
     def read_line(self, prompt: str) -> str | None:
-        self._line_mode()
+        """A line typed at the prompt, edited here key by key (still in cbreak mode):
+        Enter ends it, Esc (or Ctrl-D on an empty line) cancels it (None), Backspace and
+        Ctrl-U erase; other control keys and escape sequences (arrows) are ignored, so
+        no control character gets into a tag or note."""
         self.console.show_cursor(True)
+        self._echo(prompt)
+        chars: list[str] = []
         try:
-            return str(self.console.input(prompt))
-        except EOFError:
-            return None
+            while True:
+                data = os.read(self.fd, 1)
+                if not data or (data == b"\x04" and not chars):
+                    return None
+                if data == b"\x1b":
+                    if not self._sequence():  # Esc alone, not the start of a sequence
+                        return None
+                elif data in (b"\r", b"\n"):
+                    self._echo("\n")
+                    return "".join(chars)
+                elif data in (b"\x7f", b"\x08", b"\x15"):
+                    for _ in range(len(chars) if data == b"\x15" else min(len(chars), 1)):
+                        chars.pop()
+                        self._echo("\b \b")
+                elif (text := self._decoder.decode(data)) and text.isprintable():
+                    chars.append(text)
+                    self._echo(text)
         finally:
             self.console.show_cursor(False)
-            self._keys_mode()
+
+    def _sequence(self) -> bool:
+        """Read the rest of an escape sequence after ESC (an arrow key's ESC [ D, ESC O P,
+        Alt+key's ESC x); False when ESC came alone: the Esc key."""
+        if not select.select([self.fd], [], [], 0.05)[0]:
+            return False
+        first = os.read(self.fd, 1)
+        if first == b"O":
+            os.read(self.fd, 1)
+        elif first == b"[":  # CSI: parameter bytes, then a final byte in @..~
+            while (byte := os.read(self.fd, 1)) and not 0x40 <= byte[0] <= 0x7E:
+                pass
+        return True
+
+    def _echo(self, text: str) -> None:
+        self.console.file.write(text)
+        self.console.file.flush()
 
     def edit(self, paper_id: str) -> str | None:
         from .editor import edit_note
