@@ -406,3 +406,21 @@ def test_rank_csv_has_the_score_first(store, cli):
     result = cli("rank", "-n", "2", "-f", "csv")
     header, first = result.stdout.splitlines()[:2]
     assert header.startswith("score,id,") and float(first.split(",")[0]) >= 0
+
+
+def test_latest_decision_wins_over_a_tag(store):
+    """Tag two papers, skip one: 1 kept (the tag alone, weakly) and 1 skipped."""
+    from papertriage.rank.learned import TAGGED, load_feedback
+    from papertriage.store.userdata import add_tags, mark
+
+    quant = category_ids(store, "quant-ph")
+    add_tags(store, quant[:2], ["mine"])
+    mark(store, [quant[1]], "skip")
+    fb = {f.id: (f.kept, f.strength) for f in load_feedback(store)}
+    assert fb == {quant[0]: (True, TAGGED), quant[1]: (False, 1.0)}
+    expl = explain(store, quant[3], profile(learned=5))
+    assert (expl.kept, expl.skipped) == (1, 1)
+    mark(store, [quant[1]], "read")  # the latest decision wins again
+    assert {f.id: f.kept for f in load_feedback(store)} == {quant[0]: True, quant[1]: True}
+    mark(store, [quant[1]], "unread")  # no decision in force: the tag alone
+    assert {f.id: f.strength for f in load_feedback(store)} == {quant[0]: TAGGED, quant[1]: TAGGED}

@@ -1,7 +1,8 @@
 """The learned part of the score: "more like what I kept".
 
-Feedback: papers with any tag, or whose latest (not undone) triage decision is keep or
-read, are kept; papers whose latest decision is skip (and that have no tag) are skipped.
+Feedback (``opinions``): a paper's latest triage decision in force wins: keep or read
+is kept, skip is skipped, whatever its tags; a tagged paper without a decision is a weak
+kept one (it counts ``TAGGED`` of a kept paper).
 
 Model: BM25 relevance feedback (Robertson/Sparck Jones term weights, terms chosen by
 offer weight). For each index term (a porter stem) of the feedback papers:
@@ -39,6 +40,7 @@ NEGATIVE = 50  # terms of skipped papers
 MU = 100.0  # pseudo-papers at the store's rate in the estimate of q
 W_MIN = 0.75  # weaker terms are not used (they cost time and add little)
 COMMON = 0.3  # terms in more than this share of papers are not used (slow, say little)
+TAGGED = 0.5  # a tagged paper without a decision counts as this much of a kept one
 MAX_FEEDBACK = 300  # most recent kept (and skipped) papers the model is fitted on
 SAMPLE = 1000  # papers spread over the store for document frequencies
 K1, B = 2.0, 0.75  # BM25 saturation and length normalisation
@@ -53,6 +55,7 @@ class FeedbackPaper:
     title: str
     abstract: str
     kept: bool
+    strength: float = 1.0  # a tag alone: TAGGED
 
 
 @dataclass
@@ -72,31 +75,41 @@ class Model:
     idf: dict[str, float] = field(default_factory=dict)
 
 
-def load_feedback(conn: sqlite3.Connection, limit: int = MAX_FEEDBACK) -> list[FeedbackPaper]:
-    """The kept and skipped papers, most recent first (at most ``limit`` of each)."""
+def opinions(conn: sqlite3.Connection) -> dict[str, tuple[bool, float, str]]:
+    """What the user said about each paper: id -> (kept, strength, when).
+
+    The one rule for "kept" and "skipped": a paper's latest decision in force wins
+    (keep or read: kept, strength 1; skip: skipped, strength 1), whatever its tags; a
+    tag alone, with no decision in force, is a weak "kept" (strength ``TAGGED``).
+    ``when``: the decision's (or latest tag's) time, for "most recent first"."""
     latest = """
-        SELECT paper_id, decision, id FROM decisions d
+        SELECT paper_id, decision, created, id FROM decisions d
         WHERE undone = 0 AND id = (
             SELECT max(id) FROM decisions WHERE paper_id = d.paper_id AND undone = 0)
     """
-    tagged = {
-        r[0]: r[1]
-        for r in conn.execute("SELECT paper_id, max(created) FROM tags GROUP BY paper_id")
-    }
-    decided = {r[0]: (r[1], r[2]) for r in conn.execute(latest)}
-    order: dict[str, tuple[bool, str]] = {}
-    for pid, created in tagged.items():
-        order[pid] = (True, f"t{created or ''}")
-    for pid, (decision, did) in decided.items():
+    out: dict[str, tuple[bool, float, str]] = {}
+    for pid, created in conn.execute("SELECT paper_id, max(created) FROM tags GROUP BY paper_id"):
+        out[pid] = (True, TAGGED, created or "")
+    for pid, decision, created, did in conn.execute(latest):
+        when = f"{created or ''}#{did:012d}"
         if decision in ("keep", "read"):
-            order.setdefault(pid, (True, f"d{did:012d}"))
-        elif decision == "skip" and pid not in tagged:
-            order[pid] = (False, f"d{did:012d}")
+            out[pid] = (True, 1.0, when)
+        elif decision == "skip":
+            out[pid] = (False, 1.0, when)
+    return out
+
+
+def load_feedback(conn: sqlite3.Connection, limit: int = MAX_FEEDBACK) -> list[FeedbackPaper]:
+    """The kept and skipped papers (``opinions``), most recent first (at most ``limit``
+    of each)."""
+    said = opinions(conn)
     out: list[FeedbackPaper] = []
     for kept in (True, False):
-        pids = sorted((p for p, (k, _) in order.items() if k == kept), key=lambda p: order[p][1])
+        pids = sorted((p for p, o in said.items() if o[0] == kept), key=lambda p: said[p][2])
         rows = _papers(conn, pids[::-1][:limit])
-        out += [FeedbackPaper(r[0], r[1], r[2] or "", r[3] or "", kept) for r in rows]
+        out += [
+            FeedbackPaper(r[0], r[1], r[2] or "", r[3] or "", kept, said[r[1]][1]) for r in rows
+        ]
     return out
 
 
@@ -166,13 +179,13 @@ def _weights(
     df: dict[str, int],
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Term -> relevance weight, and term -> offer weight (for choosing terms)."""
-    r: dict[str, int] = defaultdict(int)
-    s: dict[str, int] = defaultdict(int)
+    r: dict[str, float] = defaultdict(float)
+    s: dict[str, float] = defaultdict(float)
     for group, tally in ((kept, r), (skip, s)):
         for f in group:
             for t in counts.get(f.pk, {}):
-                tally[t] += 1
-    n_kept, n_skip = len(kept), len(skip)
+                tally[t] += f.strength
+    n_kept, n_skip = sum(f.strength for f in kept), sum(f.strength for f in skip)
     weights, offers = {}, {}
     for t in r.keys() | s.keys():
         if len(t) < 2 or t.isdigit() or df.get(t, 0) > COMMON * total:
