@@ -424,3 +424,23 @@ def test_latest_decision_wins_over_a_tag(store):
     assert {f.id: f.kept for f in load_feedback(store)} == {quant[0]: True, quant[1]: True}
     mark(store, [quant[1]], "unread")  # no decision in force: the tag alone
     assert {f.id: f.strength for f in load_feedback(store)} == {quant[0]: TAGGED, quant[1]: TAGGED}
+
+
+def test_rank_leaves_out_papers_already_triaged(store, cli, cli_json):
+    quant = category_ids(store, "quant-ph")
+    keep(store, quant[:8], "read")
+    keep(store, quant[8:10], "skip")
+    decided = set(quant[:10])
+    every = ("--since", "1990-01-01")  # the default would be the (undated) last 7 days
+    top = cli("rank", *every, "-f", "ids").stdout.split()
+    assert len(top) == 20 and not decided & set(top)
+    assert set(cli("rank", "--seen", "-f", "ids").stdout.split()) == decided
+    everything = cli("rank", *every, "--include-seen", "-n", "0", "-f", "ids").stdout.split()
+    assert decided <= set(everything) and len(everything) == len(set(everything))
+    assert len(cli("rank", *every, "-n", "0", "-f", "ids").stdout.split()) == len(everything) - 10
+    expl = cli_json("rank", "--explain", quant[0], "-f", "json")  # any paper
+    assert expl["id"] == quant[0] and expl["kept"] == 8 and expl["skipped"] == 2
+    by_score = cli("export", "--sort", "score", "-f", "jsonl", "-n", "20").stdout.splitlines()
+    assert len(by_score) == 20 and not decided & {json.loads(x)["id"] for x in by_score}
+    listed = cli("export", "--sort", "score", "-f", "jsonl", "-n", "0", "--include-seen")
+    assert decided <= {json.loads(x)["id"] for x in listed.stdout.splitlines()}

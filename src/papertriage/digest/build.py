@@ -75,14 +75,18 @@ def new_count(conn: sqlite3.Connection, day: str) -> int:
 
 
 def best_new(conn: sqlite3.Connection, day: str, top: int) -> list[dict[str, Any]]:
-    """The ``top`` best papers first seen that day, by the rank score, with their tags.
+    """The ``top`` best papers first seen that day and not triaged yet, by the rank
+    score, with their tags.
 
     Scored a batch at a time, keeping only the best: a day with a bulk import of a
     million papers fits in memory."""
+    from ..find.selection import Selection, conditions
     from ..rank.ranking import ranked_where, with_rows
     from ..store.userdata import tags_for
 
     where, params = new_condition(run_ids(conn, day))
+    undecided, more = conditions(conn, Selection(seen=False))  # triaged already: not news
+    where, params = where + undecided, params + more
     best = [row for _score, row in with_rows(conn, ranked_where(conn, where, params, top))]
     tags = tags_for(conn, (p["id"] for p in best))
     for paper in best:
