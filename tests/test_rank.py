@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from datetime import date
 
@@ -434,6 +435,7 @@ def test_rank_leaves_out_papers_already_triaged(store, cli, cli_json):
     every = ("--since", "1990-01-01")  # the default would be the (undated) last 7 days
     top = cli("rank", *every, "-f", "ids").stdout.split()
     assert len(top) == 20 and not decided & set(top)
+    assert sum(1 for pid in top if pid in quant) >= 8  # like the kept ones (at random: 2)
     assert set(cli("rank", "--seen", "-f", "ids").stdout.split()) == decided
     everything = cli("rank", *every, "--include-seen", "-n", "0", "-f", "ids").stdout.split()
     assert decided <= set(everything) and len(everything) == len(set(everything))
@@ -444,3 +446,20 @@ def test_rank_leaves_out_papers_already_triaged(store, cli, cli_json):
     assert len(by_score) == 20 and not decided & {json.loads(x)["id"] for x in by_score}
     listed = cli("export", "--sort", "score", "-f", "jsonl", "-n", "0", "--include-seen")
     assert decided <= {json.loads(x)["id"] for x in listed.stdout.splitlines()}
+
+
+def test_popularity_is_a_tie_breaker_once_there_are_kept_papers(store):
+    quant = category_ids(store, "quant-ph")
+    others = [r["id"] for r in list_papers(store, limit=None) if r["id"] not in quant]
+    add_copies(store, others[0], {"2601.00001": {"hf_upvotes": 500}})  # popular, unlike
+    add_copies(store, quant[0], {"2601.00002": {"hf_upvotes": 0}})  # like, unpopular
+    prof = Profile.from_dict({"recency": 0})  # the default otherwise
+    first = scores(store, prof, ["2601.00001", "2601.00002"])
+    assert first["2601.00001"] > first["2601.00002"]  # no feedback: popularity leads
+    keep(store, quant[:3], "read")
+    then = scores(store, prof, ["2601.00001", "2601.00002"])
+    assert then["2601.00002"] > then["2601.00001"] + 2  # taste leads
+    expl = explain(store, "2601.00001", prof)
+    [up] = [c for c in expl.contributions if c.part == "upvotes"]
+    assert up.points == pytest.approx(math.log10(501) / 4)
+    assert "x 1/(1 + 1 x 3 kept) (a tie-breaker once you have kept papers)" in up.why
