@@ -188,6 +188,7 @@ def fit(
     idf = {t: math.log((1 + total) / (1 + d)) + 1.0 for t, d in df.items() if d * 2 <= total}
     idf.update({t: 0.0 for t, d in df.items() if d * 2 > total})  # says nothing
     idf[""] = math.log(1 + total) + 1.0  # a term the sample never saw
+    idf.update(dict.fromkeys(stop, 0.0))
     vectors = {pk: vector(tf, idf) for pk, tf in counts.items()}
     model = Model(terms, 1.0, kept, skip, vectors, idf)
     # What raw_scores would give the kept papers (the same terms, found the same way).
