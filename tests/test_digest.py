@@ -134,3 +134,15 @@ def test_a_failed_fetch_still_writes_the_digest_and_exits_1(cli, fixture_path, h
 def test_cron_example_mentions_the_command():
     text = (EXAMPLES / "digest-cron.txt").read_text()
     assert "papertriage digest" in text and "-o" in text
+
+
+def test_papers_already_triaged_are_not_in_the_digest(cli, fixture_path, conn):
+    import_(cli, fixture_path, HF)
+    day = latest_day(conn)
+    first = build(conn, day, 5).top
+    assert cli("mark", first[0]["id"], first[1]["id"], "read").exit_code == 0
+    then = build(conn, day, 5)
+    assert then.new == 20  # still counted as new that day
+    shown = [p["id"] for p in then.top]
+    assert first[0]["id"] not in shown and first[1]["id"] not in shown
+    assert len(shown) == 5  # (in a new order: what was read now counts as kept)

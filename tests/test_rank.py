@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from datetime import date
 
@@ -416,3 +417,60 @@ def test_rank_csv_has_the_score_first(store, cli):
     result = cli("rank", "-n", "2", "-f", "csv")
     header, first = result.stdout.splitlines()[:2]
     assert header.startswith("score,id,") and float(first.split(",")[0]) >= 0
+
+
+def test_latest_decision_wins_over_a_tag(store):
+    """Tag two papers, skip one: 1 kept (the tag alone, weakly) and 1 skipped."""
+    from papertriage.rank.learned import TAGGED, load_feedback
+    from papertriage.store.userdata import add_tags, mark
+
+    quant = category_ids(store, "quant-ph")
+    add_tags(store, quant[:2], ["mine"])
+    mark(store, [quant[1]], "skip")
+    fb = {f.id: (f.kept, f.strength) for f in load_feedback(store)}
+    assert fb == {quant[0]: (True, TAGGED), quant[1]: (False, 1.0)}
+    expl = explain(store, quant[3], profile(learned=5))
+    assert (expl.kept, expl.skipped) == (1, 1)
+    mark(store, [quant[1]], "read")  # the latest decision wins again
+    assert {f.id: f.kept for f in load_feedback(store)} == {quant[0]: True, quant[1]: True}
+    mark(store, [quant[1]], "unread")  # no decision in force: the tag alone
+    assert {f.id: f.strength for f in load_feedback(store)} == {quant[0]: TAGGED, quant[1]: TAGGED}
+
+
+def test_rank_leaves_out_papers_already_triaged(store, cli, cli_json):
+    undated = {r[0] for r in store.execute("SELECT id FROM papers WHERE day IS NULL")}
+    quant = [pid for pid in category_ids(store, "quant-ph") if pid not in undated]
+    keep(store, quant[:8], "read")
+    keep(store, quant[8:10], "skip")
+    decided = set(quant[:10])
+    every = ("--since", "1990-01-01")  # the dated papers; the default: the last fetch's
+    top = cli("rank", *every, "-f", "ids").stdout.split()
+    assert len(top) == 20 and not decided & set(top)
+    assert sum(1 for pid in top if pid in quant) >= 8  # like the kept ones (at random: 2)
+    assert set(cli("rank", "--seen", "-f", "ids").stdout.split()) == decided
+    everything = cli("rank", *every, "--include-seen", "-n", "0", "-f", "ids").stdout.split()
+    assert decided <= set(everything) and len(everything) == len(set(everything))
+    assert len(cli("rank", *every, "-n", "0", "-f", "ids").stdout.split()) == len(everything) - 10
+    expl = cli_json("rank", "--explain", quant[0], "-f", "json")  # any paper
+    assert expl["id"] == quant[0] and expl["kept"] == 8 and expl["skipped"] == 2
+    by_score = cli("export", "--sort", "score", "-f", "jsonl", "-n", "20").stdout.splitlines()
+    assert len(by_score) == 20 and not decided & {json.loads(x)["id"] for x in by_score}
+    listed = cli("export", "--sort", "score", "-f", "jsonl", "-n", "0", "--include-seen")
+    assert decided <= {json.loads(x)["id"] for x in listed.stdout.splitlines()}
+
+
+def test_popularity_is_a_tie_breaker_once_there_are_kept_papers(store):
+    quant = category_ids(store, "quant-ph")
+    others = [r["id"] for r in list_papers(store, limit=None) if r["id"] not in quant]
+    add_copies(store, others[0], {"2601.00001": {"hf_upvotes": 500}})  # popular, unlike
+    add_copies(store, quant[0], {"2601.00002": {"hf_upvotes": 0}})  # like, unpopular
+    prof = Profile.from_dict({"recency": 0})  # the default otherwise
+    first = scores(store, prof, ["2601.00001", "2601.00002"])
+    assert first["2601.00001"] > first["2601.00002"]  # no feedback: popularity leads
+    keep(store, quant[:3], "read")
+    then = scores(store, prof, ["2601.00001", "2601.00002"])
+    assert then["2601.00002"] > then["2601.00001"] + 2  # taste leads
+    expl = explain(store, "2601.00001", prof)
+    [up] = [c for c in expl.contributions if c.part == "upvotes"]
+    assert up.points == pytest.approx(math.log10(501) / 4)
+    assert "x 1/(1 + 1 x 3 kept) (a tie-breaker once you have kept papers)" in up.why

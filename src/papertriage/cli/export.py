@@ -14,6 +14,7 @@ from .options import (
     AuthorOpt,
     CategoryOpt,
     FuzzyOpt,
+    IncludeSeenOpt,
     MinUpvotesOpt,
     NewOpt,
     OffsetOpt,
@@ -28,6 +29,7 @@ from .options import (
     filters,
     make_selection,
     parse_day,
+    unseen_unless,
     warn_unknown,
 )
 
@@ -106,6 +108,7 @@ def export(
     min_upvotes: MinUpvotesOpt = None,
     new: NewOpt = False,
     seen: SeenOpt = None,
+    include_seen: IncludeSeenOpt = False,
     source: SourceOpt = None,
     watch: WatchOpt = None,
     sort: Annotated[
@@ -142,7 +145,10 @@ def export(
     from ..export import writers as writers
     from ..store.db import snapshot
 
-    sel = make_selection(**filters(locals()), sort=sort.value, limit=limit or None, offset=offset)
+    chosen = filters(locals())
+    if sort == ExportSort.score:  # a ranked list: what you triaged already is not news
+        chosen["seen"] = unseen_unless(seen, include_seen)
+    sel = make_selection(**chosen, sort=sort.value, limit=limit or None, offset=offset)
     day = parse_day(date, "--date")
     heading = (title or "Reading list") + (f", {day}" if day else "")
     extra = [c for c, on in (("abstract", abstracts), ("ai_summary", summary)) if on]

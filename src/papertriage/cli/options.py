@@ -85,6 +85,14 @@ SeenOpt = Annotated[
     bool | None,
     typer.Option("--seen/--unseen", help="Already triaged / not yet triaged.", show_default=False),
 ]
+IncludeSeenOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-seen",
+        help="Ranked by score: also the papers you already triaged (keep/read/skip), which "
+        "are left out by default.",
+    ),
+]
 SourceOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -145,6 +153,12 @@ FILTERS = (
 def filters(values: dict[str, Any]) -> dict[str, Any]:
     """The shared filter options among a command's parameters (its ``locals()``)."""
     return {name: values[name] for name in FILTERS}
+
+
+def unseen_unless(seen: bool | None, include_seen: bool) -> bool | None:
+    """The ``seen`` filter of a ranked listing: papers already triaged are not news, so
+    they are left out unless --seen (only those) or --include-seen (all) asks for them."""
+    return seen if seen is not None or include_seen else False
 
 
 def warn_unknown(conn: Any, sel: Selection) -> None:

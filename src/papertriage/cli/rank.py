@@ -12,6 +12,7 @@ from .options import (
     AuthorOpt,
     CategoryOpt,
     FuzzyOpt,
+    IncludeSeenOpt,
     MinUpvotesOpt,
     NewOpt,
     OffsetOpt,
@@ -25,6 +26,7 @@ from .options import (
     WatchOpt,
     filters,
     make_selection,
+    unseen_unless,
     warn_unknown,
 )
 
@@ -51,6 +53,7 @@ def rank(
     min_upvotes: MinUpvotesOpt = None,
     new: NewOpt = False,
     seen: SeenOpt = None,
+    include_seen: IncludeSeenOpt = False,
     source: SourceOpt = None,
     watch: WatchOpt = None,
     limit: LimitOption = 20,
@@ -59,19 +62,24 @@ def rank(
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
-    """Rank papers by your profile and what you kept (default: the last fetch's new papers)."""
+    """Rank papers by your profile and what you kept (default: the last fetch's new papers).
+
+    Papers you already triaged are left out unless --seen or --include-seen."""
+    from dataclasses import replace
+
     from ..rank.ranking import default_selection, explain, iter_ranked, with_rows
     from .rank_view import write_explanation, write_ranked
 
     sel = make_selection(**filters(locals()), sort="date", limit=None, offset=0)
     with handle_errors():
         conn = open_store(db)
-        if explain_id:
+        if explain_id:  # any paper, triaged or not
             write_explanation(explain(conn, explain_id), fmt)
             return
         warn_unknown(conn, sel)
         if sel == make_selection(sort="date", limit=None):
             sel, said = default_selection(conn)
             err_console().print(said, markup=False)
+        sel = replace(sel, seen=unseen_unless(seen, include_seen))
         ranked = iter_ranked(conn, sel, limit=limit or None, offset=offset)
         write_ranked(with_rows(conn, ranked), fmt)  # streamed: -n 0 ranks all

@@ -102,16 +102,19 @@ def best_new(
     leave_out: tuple[list[str], list[Any]] = ([], []),
     among: tuple[list[str], list[Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The ``top`` best papers first seen that day (or `among`: of these SQL conditions),
+    """The ``top`` best papers first seen that day and not triaged yet (or `among`: of these SQL conditions),
     by the rank score, with their tags; `leave_out`: SQL conditions they also meet.
 
     Scored a batch at a time, keeping only the best: a day with a bulk import of a
     million papers fits in memory."""
+    from ..find.selection import Selection, conditions
     from ..rank.ranking import ranked_where, with_rows
     from ..store.userdata import tags_for
 
     where, params = among or new_condition(run_ids(conn, day))
     where, params = [*where, *leave_out[0]], [*params, *leave_out[1]]
+    undecided, more = conditions(conn, Selection(seen=False))  # triaged already: not news
+    where, params = where + undecided, params + more
     best = [row for _score, row in with_rows(conn, ranked_where(conn, where, params, top))]
     tags = tags_for(conn, (p["id"] for p in best))
     for paper in best:

@@ -114,10 +114,12 @@ def _lines(
         ]
     if part == "upvotes" and value:
         n = paper["hf_upvotes"]
-        return [Contribution(part, value, f"{n} upvotes: {p.upvotes:g} x log10(1 + {n})")]
+        why = f"{n} upvotes: {p.upvotes:g} x log10(1 + {n}){_tiebreak(ranker)}"
+        return [Contribution(part, value, why)]
     if part == "stars" and value:
         n = paper["github_stars"]
-        return [Contribution(part, value, f"{n} GitHub stars: {p.stars:g} x log10(1 + {n})")]
+        why = f"{n} GitHub stars: {p.stars:g} x log10(1 + {n}){_tiebreak(ranker)}"
+        return [Contribution(part, value, why)]
     if part == "recency" and p.recency:
         day = paper_day(paper)
         if not day:
@@ -128,6 +130,16 @@ def _lines(
     if part == "learned":
         return [Contribution(part, value, _learned_why(ranker, value, terms, words))]
     return []
+
+
+def _tiebreak(ranker: Ranker) -> str:
+    """How popularity is damped once there are kept papers (a tie-breaker then)."""
+    if ranker.popularity == 1.0:
+        return ""
+    return (
+        f" x 1/(1 + {ranker.profile.tiebreak:g} x {ranker.kept:g} kept)"
+        " (a tie-breaker once you have kept papers)"
+    )
 
 
 def _as(written: str, name: str) -> str:

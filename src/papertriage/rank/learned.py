@@ -1,7 +1,8 @@
 """The learned part of the score: "more like what I kept".
 
-Feedback: papers with any tag, or whose latest (not undone) triage decision is keep or
-read, are kept; papers whose latest decision is skip (and that have no tag) are skipped.
+Feedback (``opinions``): a paper's latest triage decision in force wins: keep or read
+is kept, skip is skipped, whatever its tags; a tagged paper without a decision is a weak
+kept one (it counts ``TAGGED`` of a kept paper).
 
 Model: BM25 relevance feedback (Robertson/Sparck Jones term weights, terms chosen by
 offer weight). For each index term (a porter stem) of the feedback papers:
@@ -13,8 +14,13 @@ offer weight). For each index term (a porter stem) of the feedback papers:
 - its weight, log(p (1 - q) / (q (1 - p))): positive for words of kept papers that are
   rarer elsewhere, negative for words of skipped ones.
 
-The ``POSITIVE`` terms with the highest r x weight and the ``NEGATIVE`` with the highest
-s x -weight are used. Scoring a paper: the weights of those terms found in its title
+Function words and the stock words of abstracts (``STOP_WORDS``) and terms in more than
+``COMMON`` of the store's papers are left out. The ``POSITIVE`` terms with the highest
+r x weight and the ``NEGATIVE`` with the highest s x -weight are used, each weighted by
+the share of kept (skipped) papers that have it: a word in all 5 kept papers counts 5
+times one seen in a single kept paper of the same rarity, so the words a user's papers
+share lead, not the rare words of one paper (a name, a dataset). Scoring a paper: the
+weights of those terms found in its title
 (times ``TITLE``) and its abstract are summed, and the sum multiplied by BM25's
 saturation of one occurrence for the paper's length. The result is divided by the median
 of the kept papers', so a paper scores 1.0 when it is as close to them as a typical kept
@@ -32,18 +38,52 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..find.textindex import Scratch, surface_queries
+from ..find.textindex import Scratch, Stemmer, surface_queries
 
 POSITIVE = 300  # terms of kept papers used for scoring
 NEGATIVE = 50  # terms of skipped papers
 MU = 100.0  # pseudo-papers at the store's rate in the estimate of q
 W_MIN = 0.75  # weaker terms are not used (they cost time and add little)
 COMMON = 0.3  # terms in more than this share of papers are not used (slow, say little)
+TAGGED = 0.5  # a tagged paper without a decision counts as this much of a kept one
 MAX_FEEDBACK = 300  # most recent kept (and skipped) papers the model is fitted on
 SAMPLE = 1000  # papers spread over the store for document frequencies
 K1, B = 2.0, 0.75  # BM25 saturation and length normalisation
 TITLE = 1.5  # a term in the title counts this many times one in the abstract
 AVG_LENGTH = 1100.0  # characters of title + abstract of a typical arXiv paper
+SHARE = 1.0  # a term's weight counts in proportion to the share of kept papers with it, ^SHARE
+# Words that say nothing about a paper's kind: function words, and the verbiage of any
+# abstract ("we propose a novel method that outperforms..."). Left out of the model.
+STOP_WORDS = """
+a about above across after afterwards again against all almost alone along already
+also although always am among amongst an and another any anyhow anyone anything
+anyway anywhere are around as at be became because become becomes becoming been
+before beforehand behind being below beside besides between beyond both but by can
+cannot could did do does doing done down due during each either else elsewhere
+enough especially etc even ever every everything everywhere except few for former
+formerly from further furthermore had has have having he hence her here hereby
+herein hers herself him himself his how however i ie if in indeed into is it its
+itself just last latter least less many may me meanwhile might more moreover most
+mostly much must my myself namely neither never nevertheless next no nobody none nor
+not nothing now nowhere of off often on once one only onto or other others otherwise
+our ours ourselves out over own per perhaps rather same seem seemed seeming seems
+several she should since so some somehow something sometimes somewhat still such
+than that the their theirs them themselves then thence there thereafter thereby
+therefore therein thereof these they this those though through throughout thus to
+together too toward towards under unless until up upon us very via was we well were
+what whatever when whenever where whereas whereby wherein whether which while
+whither who whoever whole whom whose why will with within without would yet you your
+yours yourself yourselves
+propose proposed proposes method methods approach approaches novel result results
+show shows shown paper work works existing performance demonstrate demonstrates
+achieve achieves achieving significantly significant various based using use used
+new task tasks experiments experiment extensive state art introduce introduces
+present presents study address effectiveness effective superior outperform
+outperforms outperforming compared comparable previous prior recent recently
+furthermore framework including include includes first two three different current
+key data however challenge challenges enable enables improve improves improved
+improvement improvements
+""".split()
 
 
 @dataclass
@@ -53,6 +93,7 @@ class FeedbackPaper:
     title: str
     abstract: str
     kept: bool
+    strength: float = 1.0  # a tag alone: TAGGED
 
 
 @dataclass
@@ -79,31 +120,41 @@ _NOT_BY_A_WATCH = """
     GROUP BY paper_id"""
 
 
-def load_feedback(conn: sqlite3.Connection, limit: int = MAX_FEEDBACK) -> list[FeedbackPaper]:
-    """The kept and skipped papers, most recent first (at most ``limit`` of each)."""
+def opinions(conn: sqlite3.Connection) -> dict[str, tuple[bool, float, str]]:
+    """What the user said about each paper: id -> (kept, strength, when).
+
+    The one rule for "kept" and "skipped": a paper's latest decision in force wins
+    (keep or read: kept, strength 1; skip: skipped, strength 1), whatever its tags; a
+    tag alone, with no decision in force, is a weak "kept" (strength ``TAGGED``).
+    ``when``: the decision's (or latest tag's) time, for "most recent first"."""
     latest = """
-        SELECT paper_id, decision, id FROM decisions d
+        SELECT paper_id, decision, created, id FROM decisions d
         WHERE undone = 0 AND id = (
             SELECT max(id) FROM decisions WHERE paper_id = d.paper_id AND undone = 0)
     """
-    tagged = {
-        r[0]: r[1]
-        for r in conn.execute(f"SELECT paper_id, max(created) FROM tags t{_NOT_BY_A_WATCH}")
-    }
-    decided = {r[0]: (r[1], r[2]) for r in conn.execute(latest)}
-    order: dict[str, tuple[bool, str]] = {}
-    for pid, created in tagged.items():
-        order[pid] = (True, f"t{created or ''}")
-    for pid, (decision, did) in decided.items():
+    out: dict[str, tuple[bool, float, str]] = {}
+    for pid, created in conn.execute(f"SELECT paper_id, max(created) FROM tags t{_NOT_BY_A_WATCH}"):
+        out[pid] = (True, TAGGED, created or "")
+    for pid, decision, created, did in conn.execute(latest):
+        when = f"{created or ''}#{did:012d}"
         if decision in ("keep", "read"):
-            order.setdefault(pid, (True, f"d{did:012d}"))
-        elif decision == "skip" and pid not in tagged:
-            order[pid] = (False, f"d{did:012d}")
+            out[pid] = (True, 1.0, when)
+        elif decision == "skip":
+            out[pid] = (False, 1.0, when)
+    return out
+
+
+def load_feedback(conn: sqlite3.Connection, limit: int = MAX_FEEDBACK) -> list[FeedbackPaper]:
+    """The kept and skipped papers (``opinions``), most recent first (at most ``limit``
+    of each)."""
+    said = opinions(conn)
     out: list[FeedbackPaper] = []
     for kept in (True, False):
-        pids = sorted((p for p, (k, _) in order.items() if k == kept), key=lambda p: order[p][1])
+        pids = sorted((p for p, o in said.items() if o[0] == kept), key=lambda p: said[p][2])
         rows = _papers(conn, pids[::-1][:limit])
-        out += [FeedbackPaper(r[0], r[1], r[2] or "", r[3] or "", kept) for r in rows]
+        out += [
+            FeedbackPaper(r[0], r[1], r[2] or "", r[3] or "", kept, said[r[1]][1]) for r in rows
+        ]
     return out
 
 
@@ -138,11 +189,13 @@ def fit(
             weight = TITLE if col == "title" else 1.0
             counts[pk][term] = counts[pk].get(term, 0.0) + weight * n
             columns[pk, col].add(term)
-    weights, offers = _weights(counts, kept, skip, skipped, total, df)
+    stop = {t for terms in Stemmer(conn).tokens(STOP_WORDS).values() for t in terms[:1]}
+    weights, offers = _weights(counts, kept, skip, skipped, total, df, stop)
     terms = _strongest(conn, weights, offers)
     idf = {t: math.log((1 + total) / (1 + d)) + 1.0 for t, d in df.items() if d * 2 <= total}
     idf.update({t: 0.0 for t, d in df.items() if d * 2 > total})  # says nothing
     idf[""] = math.log(1 + total) + 1.0  # a term the sample never saw
+    idf.update(dict.fromkeys(stop, 0.0))
     vectors = {pk: vector(tf, idf) for pk, tf in counts.items()}
     model = Model(terms, 1.0, kept, skip, vectors, idf)
     # What raw_scores would give the kept papers (the same terms, found the same way).
@@ -171,15 +224,16 @@ def _weights(
     skipped: float,
     total: int,
     df: dict[str, int],
+    stop: set[str],
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Term -> relevance weight, and term -> offer weight (for choosing terms)."""
-    r: dict[str, int] = defaultdict(int)
-    s: dict[str, int] = defaultdict(int)
+    r: dict[str, float] = defaultdict(float)
+    s: dict[str, float] = defaultdict(float)
     for group, tally in ((kept, r), (skip, s)):
         for f in group:
             for t in counts.get(f.pk, {}):
-                tally[t] += 1
-    n_kept, n_skip = len(kept), len(skip)
+                tally[t] += f.strength
+    n_kept, n_skip = sum(f.strength for f in kept), sum(f.strength for f in skip)
     weights, offers = {}, {}
     for t in r.keys() | s.keys():
         if len(t) < 2 or t.isdigit() or df.get(t, 0) > COMMON * total:
@@ -188,9 +242,10 @@ def _weights(
         p = (r[t] + 0.5) / (n_kept + 1)
         q = (skipped * s[t] + MU * rate) / (skipped * n_skip + MU)
         w = math.log(p * (1 - q) / (q * (1 - p)))
-        weights[t] = w
-        if abs(w) < W_MIN:
+        if abs(w) < W_MIN or t in stop:
             continue
+        share = r[t] / n_kept if w > 0 else (s[t] / n_skip if n_skip else 0.0)
+        weights[t] = w * share**SHARE
         offers[t] = w * r[t] if w > 0 else w * s[t]
     return weights, offers
 

@@ -27,6 +27,10 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], str]] = {
     "cross_list": (Number, "share of a category's weight for a cross-listed paper"),
     "upvotes": (Number, "points per log10(1 + Hugging Face upvotes)"),
     "stars": (Number, "points per log10(1 + GitHub stars)"),
+    "tiebreak": (
+        Number,
+        "once you kept papers, upvotes and stars count 1 / (1 + tiebreak x kept papers)",
+    ),
     "recency": (Number, "points for a paper from today, halving every half_life days"),
     "half_life": (Number, "days"),
     "learned": (Number, "points for a paper just like the ones you kept"),
@@ -45,6 +49,7 @@ class Profile:
     cross_list: float = 0.5
     upvotes: float = 1.0
     stars: float = 0.5
+    tiebreak: float = 1.0
     recency: float = 1.0
     half_life: float = 7.0
     learned: float = 5.0
@@ -107,9 +112,14 @@ def _check_ranges(path: str, values: dict[str, Any]) -> None:
         "fuzzy_threshold": (50, 100),
         "half_life": (1e-9, math.inf),
         "skipped": (0, 1),
+        "tiebreak": (0, math.inf),
         "cross_list": (0, 1),
     }
     for key, (low, high) in limits.items():
         if key in values and not low <= values[key] <= high:
-            bounds = f"between {low} and {high}" if high != math.inf else "more than 0"
+            bounds = (
+                f"between {low} and {high}"
+                if high != math.inf
+                else ("more than 0" if low > 0 else "at least 0")
+            )
             raise ConfigError(f"{path}: 'rank.{key}' should be {bounds}, not {values[key]:g}")

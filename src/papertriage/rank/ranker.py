@@ -47,6 +47,9 @@ class Ranker:
         self.keywords = matching.keywords(conn, p.keywords, p.fuzzy, p.fuzzy_threshold, sample[1])
         self.authors = matching.Authors(conn, p.authors)
         self.model = learned.fit(conn, fb, p.skipped, sample) if p.learned else None
+        # Once there is taste to go by, popularity only breaks ties between papers.
+        self.kept = sum(f.strength for f in self.model.kept) if self.model else 0.0
+        self.popularity = 1.0 / (1.0 + p.tiebreak * self.kept)
         self._days: dict[tuple[Any, Any], tuple[float, int]] = {}
         self._categories: dict[tuple[Any, Any], list[tuple[str, float]]] = {}
 
@@ -137,8 +140,8 @@ class Ranker:
             kw,
             authors,
             cats,
-            p.upvotes * math.log10(1 + up) if up and up > 0 else 0.0,
-            p.stars * math.log10(1 + stars) if stars and stars > 0 else 0.0,
+            p.upvotes * self.popularity * math.log10(1 + up) if up and up > 0 else 0.0,
+            p.stars * self.popularity * math.log10(1 + stars) if stars and stars > 0 else 0.0,
             self.recency(row),
             p.learned * raw / self.model.scale if self.model and raw else 0.0,
         ]

@@ -2,8 +2,9 @@
 
 A score is a sum of parts, each in "points": the profile's keywords, followed authors,
 categories, Hugging Face upvotes, GitHub stars and recency (from the ``rank:`` section of
-the config), plus a learned part, "more like what I kept" (a TF-IDF model fitted on the
-papers the user tagged or triaged keep/read, against those triaged skip).
+the config), plus a learned part, "more like what I kept" (BM25 relevance feedback fitted
+on the papers the user kept or read, against those skipped: learned.opinions). Once
+there are kept papers, upvotes and stars only break ties (profile ``tiebreak``).
 
 Other commands call:
 

@@ -1,0 +1,233 @@
+"""Does `rank`, as a new user gets it, put what they kept first? Real papers, few marks.
+
+Stores (built once per run, in a temporary directory):
+
+- ``hf1000`` / ``hf2000``: real Hugging Face daily listings of 2024
+  (``../shared/fixtures/hf_daily_2024.tar.xz``: 144 days, 2,009 papers), imported with
+  ``papertriage import``: the first days up to about 1,000 papers, and all of them;
+- ``arxiv``: the 1,587 fixture papers with arXiv categories (bench_rank_quality's store
+  and its 13 categories of at least 50 papers).
+
+Labels, which no ranker is given:
+
+- HF papers have no categories or other hand-assigned field, so a paper's topic is
+  defined by a seed list of words matched in its **title** (``TOPICS``, e.g. video:
+  ``\\bvideos?\\b``). The lists are never given to papertriage (no keywords in its
+  profile) nor to the SVM; but both see the titles, so the labels are lexical and favour
+  lexical rankers: read the numbers as "finds the papers of the kind I marked", not as
+  true relevance.
+- arXiv papers: the category lists of the papers (assigned by authors and moderators).
+
+For each store, topic (or category) with at least ``MIN_PAPERS`` papers, number k of
+marks (3, 5, 10) and seed: k papers of the topic are marked read and k papers outside it
+skipped, with ``papertriage mark``; then
+
+- **rank as printed**: ``papertriage rank -n 20 -f ids`` with no config (the default
+  profile), run through the real command (Typer's CliRunner, in this process), its
+  output parsed; a paper marked in this run counts as not relevant (it is not news);
+- **learned alone**: the same store and marks, the learned part only (no upvotes,
+  stars or recency), over the papers not marked;
+- **SVM**: arxiv-sanity-lite's recipe (bench_rank_quality.SanityLite: tf-idf over title
+  and abstract, LinearSVC C=0.01, the read papers positive and every other negative) over
+  the papers not marked.
+
+Reported: precision@20 per store and k, averaged over topics and seeds; the share of
+the printed top 20 that was marked in this run. Needs scikit-learn for the SVM:
+
+    uv run --with scikit-learn python benchmarks/bench_rank_feedback.py [--seeds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import sys
+import tarfile
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_rank_quality import SanityLite, categories  # noqa: E402
+from bench_rank_quality import build_store as build_arxiv_store  # noqa: E402
+
+from papertriage.rank.profile import Profile  # noqa: E402
+from papertriage.rank.ranking import score_papers  # noqa: E402
+from papertriage.store.db import open_db  # noqa: E402
+from papertriage.store.queries import list_papers  # noqa: E402
+
+HF_TAR = Path("/work/shared/fixtures/hf_daily_2024.tar.xz")
+AT = 20
+MIN_PAPERS = 30
+KS = (3, 5, 10)
+LEARNED_ONLY = Profile(upvotes=0, stars=0, recency=0)
+# A topic: a paper whose title matches the pattern (case-insensitive).
+TOPICS = {
+    "3d": r"\b3d\b|gaussian splat|nerf|radiance field|\bmesh|point cloud|novel view",
+    "video": r"\bvideos?\b",
+    "audio": r"speech|audio|music|\btts\b|voice|sound|spoken",
+    "robotics": r"robot|embodied|manipulation|driving|navigation",
+    "code": r"\bcode\b|coding|programming|software",
+    "agents": r"\bagent",
+    "rl-alignment": r"preference|alignment|rlhf|reward|reinforcement",
+    "multimodal": r"vision[- ]language|multimodal|multi-modal|\bvlms?\b|\bmllms?\b|\blmms?\b",
+    "efficiency": r"quantiz|pruning|sparsit|compress|distill|low-bit|kv cache|efficient",
+    "diffusion": r"diffusion|text-to-image|image generation|image editing",
+    "retrieval": r"retrieval|\brag\b|long[- ]context",
+    "bio-medical": r"medical|clinical|health|biomedical|molecul|protein",
+}
+
+
+class Cli:
+    """The real command line, in this process, on one store, with no config file."""
+
+    def __init__(self, db: Path, home: Path) -> None:
+        from typer.testing import CliRunner
+
+        from papertriage.cli.app import app
+
+        self.app, self.runner, self.db = app, CliRunner(), db
+        os.environ["PAPERTRIAGE_HOME"] = str(home)
+        os.environ["PAPERTRIAGE_CONFIG"] = str(home / "no-config.yaml")
+
+    def __call__(self, *args: str) -> str:
+        result = self.runner.invoke(self.app, [*args, "--db", str(self.db)])
+        if result.exit_code != 0:
+            raise RuntimeError(f"papertriage {' '.join(args)}: {result.output}")
+        return result.stdout
+
+
+def hf_files(tmp: Path) -> list[Path]:
+    """The HF daily listings, oldest day first."""
+    with tarfile.open(HF_TAR) as tar:
+        tar.extractall(tmp, filter="data")
+    files = list((tmp / "hf_daily_2024").glob("*.json"))
+    return sorted(files, key=lambda f: (f.name.split("__")[1], f.name))
+
+
+def build_hf_store(path: Path, files: list[Path], home: Path) -> None:
+    cli = Cli(path, home)
+    for start in range(0, len(files), 50):
+        cli("import", *(str(f) for f in files[start : start + 50]))
+
+
+def first_days(files: list[Path], papers: int) -> list[Path]:
+    """The first listings that together hold about ``papers`` distinct papers."""
+    import json
+
+    seen: set[str] = set()
+    out = []
+    for f in files:
+        out.append(f)
+        seen.update(item["paper"]["id"] for item in json.loads(f.read_text()))
+        if len(seen) >= papers:
+            break
+    return out
+
+
+def topic_labels(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
+    return {
+        name: {r["id"] for r in rows if re.search(pattern, r["title"] or "", re.I)}
+        for name, pattern in TOPICS.items()
+    }
+
+
+def category_labels(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """bench_rank_quality's categories: those with at least 50 papers, but math.MP."""
+    return {c: {r["id"] for r in rows if c in r["categories"]} for c in categories(rows)}
+
+
+def precision(ranked: list[str], relevant: set[str]) -> float:
+    return sum(1 for pid in ranked[:AT] if pid in relevant) / AT
+
+
+def run_store(
+    name: str, path: Path, labels: dict[str, set[str]], home: Path, seeds: int, ks: tuple[int, ...]
+) -> dict[tuple[str, int], list[float]]:
+    conn = open_db(path)
+    rows = list_papers(conn, limit=None)
+    cli = Cli(path, home)
+    try:
+        svm: SanityLite | None = SanityLite(rows)
+    except ImportError:
+        svm = None
+        print("scikit-learn not installed: no SVM (run with `uv run --with scikit-learn ...`)")
+    topics = sorted(t for t, ids in labels.items() if len(ids) >= MIN_PAPERS)
+    print(f"\n{name}: {len(rows)} papers, {len(topics)} topics x {seeds} seeds x k in {ks}")
+    out: dict[tuple[str, int], list[float]] = defaultdict(list)
+    all_ids = sorted(r["id"] for r in rows)
+    seconds = []
+    for k in ks:
+        for topic in topics:
+            inside = sorted(labels[topic])
+            outside = sorted(set(all_ids) - labels[topic])
+            for seed in range(seeds):
+                rng = random.Random(f"{name}/{topic}/{k}/{seed}")
+                kept, skipped = rng.sample(inside, k), rng.sample(outside, k)
+                relevant = labels[topic] - set(kept)
+                conn.execute("DELETE FROM decisions")
+                conn.commit()
+                cli("mark", *kept, "read")
+                cli("mark", *skipped, "skip")
+                t = time.perf_counter()
+                printed = cli("rank", "-n", str(AT), "-f", "ids").split()
+                seconds.append(time.perf_counter() - t)
+                marked = set(kept) | set(skipped)
+                out["printed", k].append(precision(printed, relevant))
+                out["marked in top 20", k].append(sum(1 for p in printed if p in marked) / AT)
+                candidates = [r for r in rows if r["id"] not in marked]
+                alone = [r["id"] for _s, r in score_papers(conn, candidates, LEARNED_ONLY)]
+                out["learned", k].append(precision(alone, relevant))
+                if svm:
+                    out["svm", k].append(precision(svm.rank(kept, skipped), relevant))
+                out["random", k].append(len(relevant) / (len(rows) - 2 * k))
+    conn.execute("DELETE FROM decisions")
+    conn.commit()
+    conn.close()
+    print(
+        f"{'k':>3}  {'rank printed':>12}  {'learned':>8}  {'SVM':>6}  {'random':>6}  marked in top 20"
+    )
+    for k in ks:
+        svm_p = f"{mean(out['svm', k]):>6.3f}" if out["svm", k] else f"{'-':>6}"
+        print(
+            f"{k:>3}  {mean(out['printed', k]):>12.3f}  {mean(out['learned', k]):>8.3f}  {svm_p}"
+            f"  {mean(out['random', k]):>6.3f}  {mean(out['marked in top 20', k]):.2f}"
+        )
+    print(f"`rank` command: {mean(seconds) * 1000:.0f} ms on average (in process)")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--stores", default="hf1000,hf2000,arxiv")
+    ap.add_argument("--ks", default=",".join(map(str, KS)))
+    args = ap.parse_args()
+    ks = tuple(int(k) for k in args.ks.split(","))
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        home = tmp / "home"
+        home.mkdir()
+        files = hf_files(tmp)
+        for name in args.stores.split(","):
+            path = tmp / f"{name}.db"
+            if name == "arxiv":
+                rows = build_arxiv_store(path)
+                labels = category_labels(rows)
+            else:
+                chosen = files if name == "hf2000" else first_days(files, 1000)
+                build_hf_store(path, chosen, home)
+                conn = open_db(path)
+                labels = topic_labels(list_papers(conn, limit=None))
+                conn.close()
+            run_store(name, path, labels, home, args.seeds, ks)
+
+
+if __name__ == "__main__":
+    main()
