@@ -31,6 +31,7 @@ def test_help_placeholders_are_one_style(cli):
         for option in re.findall(r"^  (-[\w-]+(?:, -[\w-]+)*) ([A-Z][A-Z_]*)\b", text, re.M):
             assert option[1] in {"ID", "QUERY", "N", "DATE", "PATH", "FILE", "NAME", "CAT", "TAG",
                                  "SOURCE", "ORDER", "TEXT", "FORMAT", "ADDRESS", "URL"}, (name, option)  # fmt: skip
+        assert "--json" not in text and "--text" not in text, name  # one spelling: -f
     assert "$PAPERTRIAGE_HOME" in texts["list"]
     assert "relevance" in texts["triage"]
 
