@@ -45,6 +45,10 @@ def test_help_placeholders_are_one_style(cli):
         (["export", "-f", "docx"], "'docx' is not one of 'md', 'bibtex', 'csv', 'json', 'jsonl'"),
         (["mark", "0704.0001", "banana"], "'banana' is not a state"),
         (["list", "--json"], "No such option: --json (use -f json)"),
+        (["list", "--sort", "banana"], "Invalid value for '--sort': 'banana' is not one of"),
+        (["list", "--since", "x"], "Invalid value for '--since': 'x' is not a date"),
+        (["fetch", "arxiv", "-c", "a b"], "Invalid value for '-c' / '--category': 'a b' is not"),
+        (["fetch", "banana"], "Invalid value for 'SOURCE': 'banana' is not one of hf,"),
         (["show", "0704.0001", "-f", "yaml"], "'yaml' is not one of 'text', 'json'"),
     ],
 )

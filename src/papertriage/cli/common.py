@@ -53,6 +53,7 @@ class CommandList(TyperGroup):
             raise typer.Exit(0) from None
         except typer.BadParameter as exc:
             exc.message = _plain_error(exc)
+            exc.param_hint = _quoted_hint(exc.param_hint)
             raise
         except Exception as exc:  # Click's NoSuchOption, without importing click
             hint = _other_spelling(exc)
@@ -132,6 +133,14 @@ def stop_writing_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # not a file (a test's buffer)
         pass
+
+
+def _quoted_hint(hint: Any) -> Any:
+    """A hint our code gives as "--sort" or "-c/--category", quoted as Click quotes the
+    options it names itself: '--sort', '-c' / '--category'."""
+    if isinstance(hint, str) and not hint.startswith("'"):
+        return [part.strip() for part in hint.replace(" / ", "/").split("/")]
+    return hint
 
 
 def _plain_error(exc: Any) -> str:

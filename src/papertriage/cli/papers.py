@@ -228,9 +228,7 @@ def show(
     asked = {f for f, given in ((fmt, fmt), (ReportFormat.json, as_json),
              (ReportFormat.text, as_text)) if given}  # fmt: skip
     if len(asked) > 1:
-        raise typer.BadParameter(
-            "give -f text or -f json, not both", param_hint="'-f' / '--format'"
-        )
+        raise typer.BadParameter("give -f text or -f json, not both", param_hint="-f/--format")
     with handle_errors():
         conn = open_store(db)
         paper = get_paper(conn, paper_id)
