@@ -58,13 +58,13 @@ def test_show_accepts_any_id_form(cli_json, cli, fixture_path):
 
 def test_show_text_when_piped(cli, fixture_path):
     cli("import", fixture_path(KAGGLE))
-    text = cli("show", "0704.0001", "--text").stdout  # CliRunner's stdout is a pipe
+    text = cli("show", "0704.0001", "-f", "text").stdout  # CliRunner's stdout is a pipe
     lines = text.splitlines()
     assert lines[0].startswith("Calculation of prompt diphoton production")
     assert "journal  Phys.Rev.D76:013009,2007" in text and not text.startswith("{")
     assert cli("show", "0704.0001").stdout.startswith("{")  # piped: JSON, as before
-    both = cli("show", "0704.0001", "--text", "--json")
-    assert both.exit_code == 2 and "give --json or --text, not both" in both.stderr
+    both = cli("show", "0704.0001", "--text", "--json")  # the old spellings, both at once
+    assert both.exit_code == 2 and "give -f text or -f json, not both" in both.stderr
 
 
 def test_show_raw_keeps_source_item(cli_json, cli, fixture_path):

@@ -1,11 +1,15 @@
 """One vocabulary across commands: help placeholders, error wording, exit codes."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 import typer
 
 from papertriage.cli.app import app
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 def _help_texts(cli):
@@ -27,6 +31,7 @@ def test_help_placeholders_are_one_style(cli):
         for option in re.findall(r"^  (-[\w-]+(?:, -[\w-]+)*) ([A-Z][A-Z_]*)\b", text, re.M):
             assert option[1] in {"ID", "QUERY", "N", "DATE", "PATH", "FILE", "NAME", "CAT", "TAG",
                                  "SOURCE", "ORDER", "TEXT", "FORMAT", "ADDRESS", "URL"}, (name, option)  # fmt: skip
+        assert "--json" not in text and "--text" not in text, name  # one spelling: -f
     assert "$PAPERTRIAGE_HOME" in texts["list"]
     assert "relevance" in texts["triage"]
 
@@ -40,7 +45,11 @@ def test_help_placeholders_are_one_style(cli):
         (["export", "-f", "docx"], "'docx' is not one of 'md', 'bibtex', 'csv', 'json', 'jsonl'"),
         (["mark", "0704.0001", "banana"], "'banana' is not a state"),
         (["list", "--json"], "No such option: --json (use -f json)"),
-        (["show", "0704.0001", "-f", "json"], "No such option: -f (use --json)"),
+        (["list", "--sort", "banana"], "Invalid value for '--sort': 'banana' is not one of"),
+        (["list", "--since", "x"], "Invalid value for '--since': 'x' is not a date"),
+        (["fetch", "arxiv", "-c", "a b"], "Invalid value for '-c' / '--category': 'a b' is not"),
+        (["fetch", "banana"], "Invalid value for 'SOURCE': 'banana' is not one of hf,"),
+        (["show", "0704.0001", "-f", "yaml"], "'yaml' is not one of 'text', 'json'"),
     ],
 )
 def test_errors_read_like_papertriage(cli, args, message):
@@ -53,3 +62,33 @@ def test_errors_read_like_papertriage(cli, args, message):
 
 def test_digest_takes_limit_like_the_other_commands(cli):
     assert "-n, --limit, --top N" in cli("digest", "--help").stdout
+
+
+# Every command that prints a record or a report, as -f json (the one spelling) and as
+# --json (the old one, hidden from --help).
+REPORTS = [
+    ["show", "{id}"], ["show", "{id}", "--raw"], ["db", "info"], ["db", "check"],
+    ["dedupe", "--dry-run"], ["config", "show"], ["watch", "list"], ["watch", "show", "agents"],
+    ["watch", "run", "--all"], ["fetch", "--log"],
+]  # fmt: skip
+
+
+def test_every_report_takes_f_json_and_the_old_json_alike(cli, cli_json):
+    assert cli("import", EXAMPLES / "hf_daily_2026-08-12.json").exit_code == 0
+    assert cli("watch", "add", "agents", "agent").exit_code == 0
+    paper = cli_json("list", "-n", "1", "-f", "json")[0]["id"]
+    assert cli_json("watch", "run", "--all", "-f", "json") == {"agents": 8}  # then 0 new
+    for args in REPORTS:
+        args = [a.format(id=paper) for a in args]
+        new, old = cli(*args, "-f", "json"), cli(*args, "--json")
+        assert new.exit_code == old.exit_code == 0, (args, new.output)
+        assert json.loads(new.stdout) == json.loads(old.stdout), args
+        assert "--json" not in cli(*args, "--help").stdout, args
+        assert "-f, --format [" in cli(*args, "--help").stdout, args
+    assert cli_json("show", paper, "-f", "json")["id"] == paper
+    assert cli_json("watch", "show", "agents", "-f", "json")["papers"]
+    text = cli("show", paper, "-f", "text").stdout
+    assert text == cli("show", paper, "--text").stdout and not text.startswith("{")
+    assert cli("db", "info", "-f", "text").stdout.startswith("path ")
+    both = cli("show", paper, "-f", "text", "--json")
+    assert both.exit_code == 2 and "give -f text or -f json, not both" in both.stderr

@@ -437,9 +437,10 @@ def test_fetch_log_lists_recent_runs(cli, httpx_mock):
     assert text[1].split("\t")[2:] == ["ok", "new 20", "updated 0", "hf: ok"]
 
 
-def test_json_summary_on_stdout(cli, httpx_mock):
+@pytest.mark.parametrize("spelling", [["-f", "json"], ["--json"]])
+def test_json_summary_on_stdout(cli, httpx_mock, spelling):
     httpx_mock.add_response(url=hf_url("2026-08-12"), content=DAY)
-    data = json.loads(cli("fetch", "hf", "--date", "2026-08-12", "--json").stdout)
+    data = json.loads(cli("fetch", "hf", "--date", "2026-08-12", *spelling).stdout)
     assert data["outcome"] == "ok" and data["requests"] == 1
     assert data["sources"][0] | {"notes": []} == {
         "source": "hf", "outcome": "ok", "listed": 20, "new": 20, "updated": 0, "merged": 0,

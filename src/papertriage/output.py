@@ -21,6 +21,13 @@ class Format(StrEnum):
     ids = "ids"
 
 
+class ReportFormat(StrEnum):
+    """What a command that prints one record or report (show, db info, fetch...) takes."""
+
+    text = "text"
+    json = "json"
+
+
 CSV_FIELDS = (
     "id",
     "version",

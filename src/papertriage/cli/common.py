@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import PapertriageError
-from ..output import Format
+from ..output import Format, ReportFormat
 from ..text import scrub
 
 # The order `papertriage --help` lists the commands in: as a morning runs, then upkeep
@@ -53,6 +53,7 @@ class CommandList(TyperGroup):
             raise typer.Exit(0) from None
         except typer.BadParameter as exc:
             exc.message = _plain_error(exc)
+            exc.param_hint = _quoted_hint(exc.param_hint)
             raise
         except Exception as exc:  # Click's NoSuchOption, without importing click
             hint = _other_spelling(exc)
@@ -79,8 +80,6 @@ class CommandList(TyperGroup):
 # An option some commands spell one way and others another: (missing, present) -> hint.
 _OTHER_SPELLING = {
     ("--json", "--format"): "use -f json",
-    ("-f", "--json"): "use --json",
-    ("--format", "--json"): "use --json",
     ("--top", "--limit"): "use -n/--limit",
     ("--limit", "--max"): "use --max",
 }
@@ -134,6 +133,14 @@ def stop_writing_stdout() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # not a file (a test's buffer)
         pass
+
+
+def _quoted_hint(hint: Any) -> Any:
+    """A hint our code gives as "--sort" or "-c/--category", quoted as Click quotes the
+    options it names itself: '--sort', '-c' / '--category'."""
+    if isinstance(hint, str) and not hint.startswith("'"):
+        return [part.strip() for part in hint.replace(" / ", "/").split("/")]
+    return hint
 
 
 def _plain_error(exc: Any) -> str:
@@ -193,6 +200,21 @@ FormatOption = Annotated[
     Format,
     typer.Option("--format", "-f", help="Output: a table on a terminal, or json/jsonl/csv/ids."),
 ]
+ReportFormatOption = Annotated[
+    ReportFormat, typer.Option("--format", "-f", help="Output: text, or json.")
+]
+# The old spelling of -f json on the commands that print one record or report: kept
+# working, left out of --help.
+JsonAlias = Annotated[
+    bool, typer.Option("--json", hidden=True, help="The old spelling of -f json.")
+]
+
+
+def wants_json(fmt: ReportFormat | None, as_json: bool) -> bool:
+    """-f json, or the old --json."""
+    return as_json or fmt == ReportFormat.json
+
+
 # The largest count an option takes (-n, --offset, --min-upvotes...): SQLite integers are
 # 64-bit, and an offset plus a limit must be one too.
 MAX_COUNT = 10**18

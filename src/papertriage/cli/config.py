@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from ..atomicfile import PRIVATE_FILE, private_dir
-from .common import CommandList, app, err_console, handle_errors
+from .common import CommandList, JsonAlias, app, err_console, handle_errors
 
 config_app = typer.Typer(
     cls=CommandList,
@@ -30,9 +31,17 @@ def path() -> None:
         err_console().print("(no file there yet: papertriage config init)", markup=False)
 
 
+class ConfigFormat(StrEnum):
+    yaml = "yaml"
+    json = "json"
+
+
 @config_app.command("show")
 def show(
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    fmt: Annotated[
+        ConfigFormat, typer.Option("--format", "-f", help="Output: yaml (as the file), or json.")
+    ] = ConfigFormat.yaml,
+    as_json: JsonAlias = False,
 ) -> None:
     """Print the settings in effect: the file's, with defaults and environment overrides."""
     from ..config import load_config
@@ -42,7 +51,7 @@ def show(
         raw = load_config()
         data = load_fetch_settings(raw).as_dict()
     data.update({k: v for k, v in raw.items() if k not in data and not k.startswith("_")})
-    if as_json:
+    if as_json or fmt == ConfigFormat.json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     import yaml

@@ -8,7 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import DbOption, db_app, err_console, handle_errors, open_store
+from ..output import ReportFormat
+from .common import (
+    DbOption,
+    JsonAlias,
+    ReportFormatOption,
+    db_app,
+    err_console,
+    handle_errors,
+    open_store,
+    wants_json,
+)
 
 
 @db_app.command("path")
@@ -21,7 +31,8 @@ def path(db: DbOption = None) -> None:
 
 @db_app.command("info")
 def info(
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    fmt: ReportFormatOption = ReportFormat.text,
+    as_json: JsonAlias = False,
     db: DbOption = None,
 ) -> None:
     """Papers, per-source counts, tags, size and schema version of the store."""
@@ -36,7 +47,7 @@ def info(
             f.stat().st_size for f in (p, p.with_name(p.name + "-wal")) if f.exists()
         )
         data["schema_version"] = schema_version(conn)
-    if as_json:
+    if wants_json(fmt, as_json):
         typer.echo(json.dumps(data, indent=2))
         return
     for key, value in data.items():
@@ -50,7 +61,8 @@ def check(
     repair: Annotated[
         bool, typer.Option("--repair", help="Rebuild the full-text index if it is out of step.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    fmt: ReportFormatOption = ReportFormat.text,
+    as_json: JsonAlias = False,
     db: DbOption = None,
 ) -> None:
     """Check the store: SQLite integrity, full-text index, data attached to no paper."""
@@ -70,7 +82,7 @@ def check(
             rebuild_fts(conn)
             typer.echo("search index: rebuilt", err=True)
             report = run_check(conn)
-    if as_json:
+    if wants_json(fmt, as_json):
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
         for line in _check_lines(report):

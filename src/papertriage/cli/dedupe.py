@@ -7,8 +7,17 @@ from typing import Annotated
 
 import typer
 
-from ..output import shown
-from .common import DbOption, app, err_console, handle_errors, open_store
+from ..output import ReportFormat, shown
+from .common import (
+    DbOption,
+    JsonAlias,
+    ReportFormatOption,
+    app,
+    err_console,
+    handle_errors,
+    open_store,
+    wants_json,
+)
 
 
 @app.command()
@@ -16,7 +25,8 @@ def dedupe(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only list the groups; change nothing.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="List the groups as JSON.")] = False,
+    fmt: ReportFormatOption = ReportFormat.text,
+    as_json: JsonAlias = False,
     db: DbOption = None,
 ) -> None:
     """Merge records of the same paper (same title and authors, provisional and real id)."""
@@ -32,7 +42,7 @@ def dedupe(
                 groups = find_groups(conn)
                 for group in groups:
                     merge_group(conn, group)
-    if as_json:
+    if wants_json(fmt, as_json):
         typer.echo(json.dumps([g.to_dict() for g in groups], ensure_ascii=False, indent=2))
     else:
         for g in groups:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .common import DbOption, app, err_console, handle_errors, open_store
+from ..output import ReportFormat
+from .common import DbOption, JsonAlias, app, err_console, handle_errors, open_store, wants_json
 from .completion import complete_values
 
 if TYPE_CHECKING:
@@ -90,15 +91,22 @@ def fetch(
         bool, typer.Option("--quiet", "-q", help="Print nothing unless a source fails (for cron).")
     ] = False,
     log: Annotated[bool, typer.Option("--log", help="List the recent fetches instead.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the summary (or --log) as JSON on stdout.")
-    ] = False,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: the summary on stderr; json: the summary (or --log) on stdout.",
+        ),
+    ] = ReportFormat.text,
+    as_json: JsonAlias = False,
     db: DbOption = None,
 ) -> None:
     """Fetch new papers from Hugging Face Daily Papers and arXiv into the store."""
     from ..fetch.plan import follow_ups, plan
     from ..fetch.settings import load_fetch_settings
 
+    as_json = wants_json(fmt, as_json)
     if log:
         with handle_errors():
             _show_log(open_store(db), as_json)

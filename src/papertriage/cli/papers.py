@@ -9,8 +9,17 @@ from typing import Annotated, Any
 
 import typer
 
-from ..output import Format
-from .common import DbOption, FormatOption, LimitOption, app, err_console, handle_errors, open_store
+from ..output import Format, ReportFormat
+from .common import (
+    DbOption,
+    FormatOption,
+    JsonAlias,
+    LimitOption,
+    app,
+    err_console,
+    handle_errors,
+    open_store,
+)
 from .options import (
     AuthorOpt,
     CategoryOpt,
@@ -197,12 +206,18 @@ def show(
     raw: Annotated[
         bool, typer.Option("--raw", help="Also print the raw item each source gave.")
     ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the record as JSON (the default when piped).")
-    ] = False,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output: text (the default on a terminal) or json (the default when piped).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonAlias = False,
     as_text: Annotated[
-        bool,
-        typer.Option("--text", help="Print the text view, as on a terminal, even when piped."),
+        bool, typer.Option("--text", hidden=True, help="The old spelling of -f text.")
     ] = False,
     db: DbOption = None,
 ) -> None:
@@ -210,14 +225,17 @@ def show(
     from ..store.queries import get_paper, raw_items
     from .render import paper_detail
 
-    if as_json and as_text:
-        raise typer.BadParameter("give --json or --text, not both")
+    asked = {f for f, given in ((fmt, fmt), (ReportFormat.json, as_json),
+             (ReportFormat.text, as_text)) if given}  # fmt: skip
+    if len(asked) > 1:
+        raise typer.BadParameter("give -f text or -f json, not both", param_hint="-f/--format")
     with handle_errors():
         conn = open_store(db)
         paper = get_paper(conn, paper_id)
         if raw:
             paper["raw"] = raw_items(conn, paper["id"])
-        if as_json or not (as_text or sys.stdout.isatty()):
+        shown = asked.pop() if asked else None
+        if shown == ReportFormat.json or (shown is None and not sys.stdout.isatty()):
             typer.echo(json.dumps(paper, ensure_ascii=False, indent=2))
         else:
             paper_detail(paper)

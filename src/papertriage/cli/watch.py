@@ -7,16 +7,18 @@ from typing import Annotated, Any
 
 import typer
 
-from ..output import Format
+from ..output import Format, ReportFormat
 from .common import (
     CommandList,
     DbOption,
-    FormatOption,
+    JsonAlias,
     LimitOption,
+    ReportFormatOption,
     app,
     err_console,
     handle_errors,
     open_store,
+    wants_json,
 )
 from .options import (
     AuthorOpt,
@@ -38,7 +40,6 @@ watch_app = typer.Typer(
 app.add_typer(watch_app, name="watch")
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The watch's name.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
 
 
 @watch_app.command("add")
@@ -89,13 +90,15 @@ def add(
 
 
 @watch_app.command("list")
-def list_(as_json: JsonOpt = False, db: DbOption = None) -> None:
+def list_(
+    fmt: ReportFormatOption = ReportFormat.text, as_json: JsonAlias = False, db: DbOption = None
+) -> None:
     """The watches: name, matches so far, tag, and the search."""
     from ..watch.watches import list_watches
 
     with handle_errors():
         watches = list_watches(open_store(db))
-    if as_json:
+    if wants_json(fmt, as_json):
         typer.echo(json.dumps([w.as_dict() for w in watches], indent=2, ensure_ascii=False))
         return
     for w in watches:
@@ -108,8 +111,16 @@ def list_(as_json: JsonOpt = False, db: DbOption = None) -> None:
 def show(
     name: NameArg,
     limit: LimitOption = 20,
-    fmt: FormatOption = Format.table,
-    as_json: JsonOpt = False,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output: a table on a terminal, or json (the watch and its papers), "
+            "or jsonl/csv/ids (the papers).",
+        ),
+    ] = Format.table,
+    as_json: JsonAlias = False,
     db: DbOption = None,
 ) -> None:
     """A watch's search, and the papers it matched, newest first (as `list --watch NAME`)."""
@@ -121,15 +132,16 @@ def show(
     with handle_errors():
         conn = open_store(db)
         watch = get_watch(conn, name)
-        if as_json:
-            typer.echo(json.dumps(watch.as_dict(), indent=2, ensure_ascii=False))
+        found = find(conn, Selection(watches=[watch.name], limit=limit or None))
+        if as_json or fmt == Format.json:
+            data = {**watch.as_dict(), "papers": list(found.rows)}
+            typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
             return
         err_console().print(
             f"watch {watch.name}: {watch.command()}\ntag: {watch.tag}; {watch.matches} "
             f"matched; added {(watch.created or '')[:10]}; looked at runs up to {watch.last_run}",
             markup=False,
         )
-        found = find(conn, Selection(watches=[watch.name], limit=limit or None))
         write_rows(found.rows, fmt)
 
 
@@ -158,7 +170,8 @@ def run(
         bool,
         typer.Option("--all", help="Over every paper in the store, not only the new ones."),
     ] = False,
-    as_json: JsonOpt = False,
+    fmt: ReportFormatOption = ReportFormat.text,
+    as_json: JsonAlias = False,
     db: DbOption = None,
 ) -> None:
     """Run watches now over the papers that came since each one last ran (--all: every paper)."""
@@ -166,7 +179,7 @@ def run(
 
     with handle_errors():
         counts = run_watches(open_store(db), [name] if name else None, everything)
-    if as_json:
+    if wants_json(fmt, as_json):
         typer.echo(json.dumps(counts, indent=2))
         return
     for line in watch_lines(counts):
