@@ -10,7 +10,16 @@ from typing import Annotated, Any
 import typer
 
 from ..output import Format
-from .common import DbOption, FormatOption, LimitOption, app, err_console, handle_errors, open_store
+from .common import (
+    DbOption,
+    FormatOption,
+    LimitOption,
+    app,
+    err_console,
+    handle_errors,
+    open_store,
+    wait_for_store,
+)
 from .options import (
     AuthorOpt,
     CategoryOpt,
@@ -63,6 +72,7 @@ def import_(
     new, was_file, dirs = is_new(path), path.exists(), missing_dirs(path)
     with handle_errors():
         conn = open_store(db, create=True)
+        wait_for_store(conn)  # another import: wait for it, saying so
     for name in files:
         try:
             with handle_errors(), _progress(name) as progress:
@@ -80,10 +90,12 @@ def import_(
         )
         for reason in result.skipped:
             console.print(f"warning: {result.origin}: skipped {reason}", markup=False)
+    from ..store.userdata import flush_pending
     from .watch import after_run
 
     with handle_errors():
         after_run(conn, console)  # every watch over the new papers: `watch NAME: N new`
+        flush_pending(conn)  # the user's writes queued meanwhile, if not applied yet
     if failed:
         if new:  # only a successful import creates a store: leave no empty one behind
             discard_new(conn, path, was_file, dirs)
