@@ -218,3 +218,24 @@ def test_a_held_store_queues_an_undo_of_a_queued_decision(tmp_path, quick):
     rows = [tuple(r) for r in conn.execute("SELECT id, paper_id, undone FROM decisions")]
     assert rows == [(1, papers[0], 1), (2, papers[1], 0)]
     assert conn.execute("SELECT count(*) FROM pending_applied").fetchone()[0] == 2
+
+
+def test_watch_add_and_rm_and_tag_where_queue_too(tmp_path, cli, quick):
+    db, papers = _store(tmp_path)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        r = cli("watch", "add", "vid", "video", "--db", db)
+        assert r.exit_code == 0 and "queued" in r.stderr, r.stderr
+        r = cli("watch", "add", "old", "diffusion", "--db", db)
+        r = cli("tag", "--where", "video", "seen-video", "--yes", "--db", db)
+        assert r.exit_code == 0 and "queued" in r.stderr, r.stderr
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    r = cli("watch", "rm", "old", "--db", db)  # applies the queue first: old exists
+    assert r.exit_code == 0 and "removed watch old" in r.stderr, r.stderr
+    conn = open_db(db)
+    assert [w[0] for w in conn.execute("SELECT name FROM watches")] == ["vid"]
+    tagged = conn.execute("SELECT count(*) FROM tags WHERE tag = 'seen-video'").fetchone()[0]
+    assert tagged == len(cli("list", "video", "-f", "ids", "--db", db).stdout.split()) > 0

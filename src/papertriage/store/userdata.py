@@ -1,4 +1,5 @@
-"""What the user writes about papers: tags, notes and triage decisions.
+"""What the user writes about papers: tags, notes and triage decisions (and the
+writes of watches, watch/watches.py, so that they queue as these do).
 
 All of it is keyed by the stored (bare arXiv) id, in tables imports never write, so it
 survives re-imports, new versions and merges (ingest.move_user_data follows a merge).
@@ -218,6 +219,36 @@ def _mark(conn: sqlite3.Connection, entry: dict[str, Any]) -> int:
     return changed
 
 
+def save_watch(conn: sqlite3.Connection, watch: dict[str, Any]) -> int | None:
+    """Store a new watch (watch/watches.py checked it): name, query, options (JSON
+    text), tag, created, last_run. PapertriageError if the name is taken; None: queued."""
+    return _write(conn, {"op": "watch_add", "watch": watch})
+
+
+def _watch_add(conn: sqlite3.Connection, entry: dict[str, Any]) -> int:
+    w = entry["watch"]
+    if conn.execute("SELECT 1 FROM watches WHERE name = ?", [w["name"]]).fetchone():
+        raise PapertriageError(
+            f"a watch named {w['name']!r} exists already (papertriage watch rm {w['name']} first)"
+        )
+    conn.execute(
+        "INSERT INTO watches (name, query, options, tag, created, last_run) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [w["name"], w["query"], w["options"], w["tag"], w["created"], w["last_run"]],
+    )
+    return 1
+
+
+def drop_watch(conn: sqlite3.Connection, name: str) -> int | None:
+    """Remove a watch and its matches (the tags it gave stay); None: queued."""
+    return _write(conn, {"op": "watch_rm", "name": name})
+
+
+def _watch_rm(conn: sqlite3.Connection, entry: dict[str, Any]) -> int:
+    conn.execute("DELETE FROM watch_matches WHERE watch = ?", [entry["name"]])
+    return conn.execute("DELETE FROM watches WHERE name = ?", [entry["name"]]).rowcount
+
+
 # -- writes that find the store being written: queued (pending.py), applied in order ----
 
 # How long a user's write waits for the write lock before it is queued: longer than
@@ -234,6 +265,8 @@ _OPS: dict[str, Callable[[sqlite3.Connection, dict[str, Any]], int]] = {
     "decide": _decide,
     "undo": _undo,
     "mark": _mark,
+    "watch_add": _watch_add,
+    "watch_rm": _watch_rm,
 }
 
 
