@@ -239,3 +239,31 @@ def test_watch_add_and_rm_and_tag_where_queue_too(tmp_path, cli, quick):
     assert [w[0] for w in conn.execute("SELECT name FROM watches")] == ["vid"]
     tagged = conn.execute("SELECT count(*) FROM tags WHERE tag = 'seen-video'").fetchone()[0]
     assert tagged == len(cli("list", "video", "-f", "ids", "--db", db).stdout.split()) > 0
+
+
+def test_writes_queued_during_an_import_killed_are_applied_by_the_next_write(tmp_path, cli, quick):
+    db, papers = _store(tmp_path)
+    cmd = [sys.executable, "-m", "papertriage", "import", "-", "--db", str(db)]
+    proc = subprocess.Popen(
+        cmd, env=_env(tmp_path / "home"), stdin=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert proc.stdin is not None
+    proc.stdin.write(("\n".join(_kaggle_records(200)) + "\n").encode())
+    proc.stdin.flush()
+    try:
+        for _ in range(3000):
+            if _write_lock_held(db) or proc.poll() is not None:
+                break
+            threading.Event().wait(0.02)
+        assert _write_lock_held(db)
+        assert "queued" in cli("tag", papers[0], "kept-through-kill", "--db", db).stderr
+    finally:
+        proc.kill()  # SIGKILL: its transaction, with any queue applied in it, is gone
+        proc.wait()
+    assert "1 queued write " in cli("tags", "--db", db).stderr
+    assert cli("mark", papers[1], "skip", "--db", db).exit_code == 0  # applies it first
+    conn = open_db(db)
+    tags = [tuple(r) for r in conn.execute("SELECT paper_id, tag FROM tags")]
+    assert tags == [(papers[0], "kept-through-kill")]
+    assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 20  # import undone
+    assert not pending.has_entries(db)
