@@ -7,6 +7,7 @@ a piped `triage` (with an undo) and a second `import` run here."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -261,6 +262,7 @@ def test_writes_queued_during_an_import_killed_are_applied_by_the_next_write(tmp
         proc.kill()  # SIGKILL: its transaction, with any queue applied in it, is gone
         proc.wait()
     assert "1 queued write " in cli("tags", "--db", db).stderr
+    assert json.loads(cli("db", "info", "--json", "--db", db).stdout)["queued_writes"] == 1
     assert cli("mark", papers[1], "skip", "--db", db).exit_code == 0  # applies it first
     conn = open_db(db)
     tags = [tuple(r) for r in conn.execute("SELECT paper_id, tag FROM tags")]

@@ -27,6 +27,7 @@ def info(
     """Papers, per-source counts, tags, size and schema version of the store."""
     from ..store.db import db_path, schema_version
     from ..store.queries import counts
+    from ..store.userdata import queued
 
     with handle_errors():
         conn = open_store(db)
@@ -36,6 +37,7 @@ def info(
             f.stat().st_size for f in (p, p.with_name(p.name + "-wal")) if f.exists()
         )
         data["schema_version"] = schema_version(conn)
+        data["queued_writes"] = len(queued(conn))  # made while an import held the store
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
