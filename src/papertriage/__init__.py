@@ -11,7 +11,8 @@ tests/test_layout.py checks it):
   ``digest/``, ``dedupe/``, ``watch/`` (saved searches run after each fetch and import),
   ``notify/`` (the digest by mail or to a webhook).
 - ``store/``: opening the file, migrations, upkeep, bulk load, runs, the fetch lock,
-  the merge rules (``ingest``), the user's own data (``userdata``), reads (``queries``).
+  the merge rules (``ingest``), the user's own data (``userdata``; written while an
+  import holds the store: queued in ``pending``), reads (``queries``).
 - ``sources/``: one pure parser per format, and ``formats``, the registry of them.
 - core: ``models`` (the paper record; ``paper_day``), ``ids``, ``text`` (cleaning,
   dates, ``parse_day``), ``config``, ``output``, ``atomicfile``, ``errors``.

@@ -34,6 +34,10 @@ class StoreError(PapertriageError):
     """The store file cannot be opened or used (not SQLite, newer schema, locked)."""
 
 
+class StoreBusyError(StoreError):
+    """Another process holds the store's write lock (a long import or fetch)."""
+
+
 class ConfigError(PapertriageError):
     """A config file with an unknown key, a wrong type or invalid YAML."""
 

@@ -268,6 +268,43 @@ def handle_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+def say_queued(what: str) -> None:
+    """A user's write that found the store being written by another process: queued."""
+    err_console().print(
+        f"{what}: queued, as an import or fetch is writing the store; it is applied when that ends",
+        markup=False,
+    )
+
+
+def say_pending(conn: sqlite3.Connection) -> None:
+    """What a read does not show yet: the writes queued while the store was being written."""
+    from ..store.userdata import queued
+
+    n = len(queued(conn))
+    if n:
+        err_console().print(
+            f"note: {n} queued write{'s' * (n != 1)} (tags, notes, decisions) not shown yet:"
+            " applied when the import or fetch writing the store ends",
+            markup=False,
+        )
+
+
+def wait_for_store(conn: sqlite3.Connection, quiet: bool = False) -> None:
+    """For import and fetch: wait for another one writing the store, saying so once
+    (unless quiet)."""
+    from ..store.db import wait_for_writer
+    from ..store.userdata import USER_WAIT_S
+
+    def say() -> None:
+        if not quiet:
+            err_console().print(
+                "waiting: another import or fetch is writing the store (Ctrl-C to stop)",
+                markup=False,
+            )
+
+    wait_for_writer(conn, USER_WAIT_S, say)
+
+
 def open_store(db: Path | None, create: bool = False) -> sqlite3.Connection:
     """The store; only the commands that add papers (import, fetch) create it, so a
     mistyped --db is an error rather than a new empty file."""

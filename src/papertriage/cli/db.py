@@ -38,6 +38,7 @@ def info(
     """Papers, per-source counts, tags, size and schema version of the store."""
     from ..store.db import db_path, schema_version
     from ..store.queries import counts
+    from ..store.userdata import queued
 
     with handle_errors():
         conn = open_store(db)
@@ -47,6 +48,7 @@ def info(
             f.stat().st_size for f in (p, p.with_name(p.name + "-wal")) if f.exists()
         )
         data["schema_version"] = schema_version(conn)
+        data["queued_writes"] = len(queued(conn))  # made while an import held the store
     if wants_json(fmt, as_json):
         typer.echo(json.dumps(data, indent=2))
         return

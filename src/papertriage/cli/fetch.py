@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..output import ReportFormat
-from .common import DbOption, JsonAlias, app, err_console, handle_errors, open_store, wants_json
+from .common import (
+    DbOption,
+    JsonAlias,
+    app,
+    err_console,
+    handle_errors,
+    open_store,
+    wait_for_store,
+    wants_json,
+)
 from .completion import complete_values
 
 if TYPE_CHECKING:
@@ -260,6 +269,7 @@ def _run(
     from ..fetch.run import run_fetch
     from ..store.db import check_writable, db_path
     from ..store.lock import fetch_lock
+    from ..store.userdata import flush_pending
 
     console = err_console()
 
@@ -270,9 +280,12 @@ def _run(
     check_writable(db_path(db))  # before the lock file is made there, and any run row
     with fetch_lock(db_path(db), wait, waiting):
         conn = open_store(db, create=True)
+        wait_for_store(conn, quiet)  # an import writing the store: wait for it
         progress = _Quiet() if quiet else _progress(console)
         with Fetcher(settings.http, on_wait=progress.waiting) as fetcher, progress:
-            return run_fetch(conn, listings, fetcher, progress, refresh, after)
+            report = run_fetch(conn, listings, fetcher, progress, refresh, after)
+        flush_pending(conn)  # the user's writes queued meanwhile, if not applied yet
+        return report
 
 
 def _dry_run(listings: list[Any], db: Path | None, completing: FetchSettings | None) -> None:

@@ -19,6 +19,7 @@ from .common import (
     err_console,
     handle_errors,
     open_store,
+    wait_for_store,
 )
 from .options import (
     AuthorOpt,
@@ -72,6 +73,7 @@ def import_(
     new, was_file, dirs = is_new(path), path.exists(), missing_dirs(path)
     with handle_errors():
         conn = open_store(db, create=True)
+        wait_for_store(conn)  # another import: wait for it, saying so
     for name in files:
         try:
             with handle_errors(), _progress(name) as progress:
@@ -89,10 +91,12 @@ def import_(
         )
         for reason in result.skipped:
             console.print(f"warning: {result.origin}: skipped {reason}", markup=False)
+    from ..store.userdata import flush_pending
     from .watch import after_run
 
     with handle_errors():
         after_run(conn, console)  # every watch over the new papers: `watch NAME: N new`
+        flush_pending(conn)  # the user's writes queued meanwhile, if not applied yet
     if failed:
         if new:  # only a successful import creates a store: leave no empty one behind
             discard_new(conn, path, was_file, dirs)

@@ -10,7 +10,17 @@ from typing import Annotated, Any
 import typer
 
 from ..output import Format, shown
-from .common import MAX_COUNT, DbOption, FormatOption, app, err_console, handle_errors, open_store
+from .common import (
+    MAX_COUNT,
+    DbOption,
+    FormatOption,
+    app,
+    err_console,
+    handle_errors,
+    open_store,
+    say_pending,
+    say_queued,
+)
 from .completion import complete_values
 from .options import (
     AuthorOpt,
@@ -108,6 +118,9 @@ def tag(
             tags = [check_tag(t) for t in tags]
             pids = resolve_all(conn, texts)
         added = add_tags(conn, pids, tags)
+    if added is None:
+        say_queued(f"Tagging {len(pids)} paper{'s' * (len(pids) != 1)} with {', '.join(tags)}")
+        return
     err_console().print(
         f"Tagged {len(pids)} paper{'s' * (len(pids) != 1)} with {', '.join(tags)} ({added} new)",
         markup=False,
@@ -123,6 +136,9 @@ def untag(args: IdsAndTags = None, db: DbOption = None) -> None:
     with handle_errors():
         conn = open_store(db)
         removed = remove_tags(conn, resolve_all(conn, texts), tags)
+    if removed is None:
+        say_queued(f"Removing {', '.join(tags)}")
+        return
     err_console().print(f"Removed {removed} tag{'s' * (removed != 1)}", markup=False)
 
 
@@ -144,6 +160,7 @@ def tags(
             rows = [{"tag": t, "papers": 1} for t in paper_tags(conn, resolve_id(conn, paper_id))]
         else:
             rows = tag_counts(conn)
+        say_pending(conn)
     if fmt in (Format.json, Format.jsonl):
         lines = [json.dumps(r) for r in rows]
         typer.echo("[" + ",\n ".join(lines) + "]" if fmt == Format.json else "\n".join(lines))
@@ -184,7 +201,9 @@ def note(
         if not body.strip():
             err_console().print("Empty note: nothing added.", markup=False)
             return
-        add_note(conn, pid, body)
+        if add_note(conn, pid, body) is None:
+            say_queued(f"Note to {pid}")
+            return
     err_console().print(f"Note added to {pid}", markup=False)
 
 
@@ -208,7 +227,11 @@ def mark(
         raise typer.BadParameter(f"{last}give paper IDs, then one of: read, unread, keep, skip")
     with handle_errors():
         conn = open_store(db)
-        changed = set_mark(conn, resolve_all(conn, _expand_ids(args[:-1])), args[-1])
+        pids = resolve_all(conn, _expand_ids(args[:-1]))
+        changed = set_mark(conn, pids, args[-1])
+    if changed is None:
+        say_queued(f"Marking {len(pids)} paper{'s' * (len(pids) != 1)} {args[-1]}")
+        return
     err_console().print(f"Marked {changed} paper{'s' * (changed != 1)} {args[-1]}", markup=False)
 
 

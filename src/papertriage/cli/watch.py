@@ -18,6 +18,7 @@ from .common import (
     err_console,
     handle_errors,
     open_store,
+    say_queued,
     wants_json,
 )
 from .options import (
@@ -82,6 +83,9 @@ def add(
         conn = open_store(db, create=True)
         with as_bad_parameter():
             watch = add_watch(conn, name, query, options, tag)
+    if watch.queued:
+        say_queued(f"watch {watch.name}: {watch.command()}")
+        return
     err_console().print(
         f"watch {watch.name}: {watch.command()} (tag: {watch.tag}); it runs after every "
         f"fetch and import (papertriage watch run {watch.name} --all: over the store now)",
@@ -152,6 +156,9 @@ def rm(name: NameArg, db: DbOption = None) -> None:
 
     with handle_errors():
         watch = remove_watch(open_store(db), name)
+    if watch.queued:
+        say_queued(f"Removing watch {watch.name}")
+        return
     err_console().print(
         f"removed watch {watch.name} ({watch.matches} matches; tag {watch.tag} kept)",
         markup=False,

@@ -27,6 +27,7 @@ from ..models import Paper
 from ..store.db import transaction
 from ..store.ingest import Ingest
 from ..store.runs import finish_run, start_run
+from ..store.userdata import apply_pending
 from ..text import now_iso
 from .http import Fetcher, Reply
 from .listings import REPLACE_TYPES, ArxivRss, Listing, Request
@@ -180,6 +181,7 @@ def run_fetch(
         raise
     report.requests = fetcher.requests
     with transaction(conn):
+        apply_pending(conn)  # the user's writes queued while the fetch ran
         finish_run(conn, run_id, report.outcome, report.totals(), report.message())
     return report
 

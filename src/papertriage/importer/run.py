@@ -28,6 +28,7 @@ from ..store.bulkload import DeferredIndex
 from ..store.db import transaction
 from ..store.ingest import Ingest
 from ..store.runs import finish_run, start_run
+from ..store.userdata import apply_pending
 from ..text import scrub
 from . import parallel
 
@@ -74,6 +75,7 @@ def import_file(
                 raise InputError(origin, f"truncated or unreadable ({exc})") from None
             if index:
                 index.finish()
+            apply_pending(conn)  # the user's writes queued while this file was read
             finish_run(conn, run_id, "ok", ingest.counts)
         if fmt in ("json", "jsonl") and ingest.sources:
             result.format = "+".join(sorted(ingest.sources))

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 from ..atomicfile import private_dir
-from ..errors import StoreError
+from ..errors import StoreBusyError, StoreError
 from . import migrations
 
 DB_FILENAME = "papers.db"
 BUSY_TIMEOUT_S = 60.0
+# How long a write that waits for a running import or fetch waits for it (it checks
+# again every so often): a day, i.e. until it ends.
+LONG_WAIT_S = 86_400.0
 # Papers rows are ~1.5 KB (the abstract): 4 KB pages hold two and waste a third of the
 # file; 16 KB pages hold ten. Also fewer page splits on import (benchmarks/README.md).
 PAGE_SIZE = 16384
@@ -232,13 +235,19 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(
+    conn: sqlite3.Connection, wait: float | None = None
+) -> Iterator[sqlite3.Connection]:
     """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so a
-    concurrent writer waits on busy_timeout instead of failing with 'database is locked'."""
+    concurrent writer waits on busy_timeout instead of failing with 'database is locked'.
+    With `wait`, it waits that many seconds at most, then raises StoreBusyError."""
     if conn.in_transaction:
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE")
+    if wait is None:
+        conn.execute("BEGIN IMMEDIATE")
+    elif not try_begin(conn, wait):
+        raise StoreBusyError(f"{store_file(conn)}: another process is writing the store")
     try:
         yield conn
     except BaseException:
@@ -247,6 +256,44 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     else:
         conn.execute("COMMIT")
+
+
+def try_begin(conn: sqlite3.Connection, wait: float) -> bool:
+    """BEGIN IMMEDIATE if the write lock comes within `wait` seconds; False if another
+    process held it all that time (the connection's own wait is kept for later)."""
+    before = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    conn.execute(f"PRAGMA busy_timeout = {max(0, int(wait * 1000))}")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (
+            sqlite3.SQLITE_BUSY,
+            sqlite3.SQLITE_LOCKED,
+        ):
+            return False
+        raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(before)}")
+    return True
+
+
+def wait_for_writer(conn: sqlite3.Connection, wait: float, on_wait: Callable[[], None]) -> None:
+    """For a long writer (import, fetch) that would otherwise give up after
+    BUSY_TIMEOUT_S: if another process keeps the write lock for `wait` seconds, call
+    `on_wait` (to say so) and from then on wait until it ends (LONG_WAIT_S)."""
+    if try_begin(conn, wait):
+        conn.execute("ROLLBACK")
+        return
+    on_wait()
+    conn.execute(f"PRAGMA busy_timeout = {int(LONG_WAIT_S * 1000)}")
+
+
+def store_file(conn: sqlite3.Connection) -> Path | None:
+    """The file the connection's main database is (None: in memory)."""
+    for row in conn.execute("PRAGMA database_list"):
+        if row[1] == "main":
+            return Path(row[2]) if row[2] else None
+    return None
 
 
 @contextmanager

@@ -359,3 +359,22 @@ CREATE TABLE digest_shown (
     PRIMARY KEY (paper_id, day)
 );
 """
+
+
+@step
+def m010_pending_writes(db: Any) -> None:
+    """Which of the user's queued writes (store/pending.py: written while an import or
+    fetch held the store) are applied: each id once, in the transaction that applied
+    it, so a queue read again after a crash applies nothing twice. `result` is what the
+    write returned (a triage decision's id, for its undo)."""
+    run_script(db, _M010)
+
+
+_M010 = """
+CREATE TABLE pending_applied (
+    id TEXT PRIMARY KEY,
+    op TEXT NOT NULL,
+    result INTEGER,
+    applied TEXT NOT NULL
+);
+"""

@@ -51,6 +51,11 @@ HINTS = (
 )
 
 
+# After a decision, tag or note that had to be queued (userdata: another process, an
+# import or a fetch, is writing the store).
+QUEUED = " (queued: an import or fetch is writing the store; saved when it ends)"
+
+
 def hint_for(width: int) -> str:
     """The longest footer that fits in width columns."""
     return next((h for h in HINTS if len(h) <= width), HINTS[-1])
@@ -73,7 +78,8 @@ class Inbox:
     index: int = 0
     expanded: bool = False
     counts: Counter[str] = field(default_factory=Counter)
-    history: list[tuple[int, str, str]] = field(default_factory=list)  # (decision id, paper, what)
+    # (decision id, or a queued decision's id: pending.py; paper; what)
+    history: list[tuple[int | str, str, str]] = field(default_factory=list)
 
     @property
     def current(self) -> dict[str, Any] | None:
@@ -95,7 +101,7 @@ class Inbox:
         self.counts[decision] += 1
         self.index += 1
         self.expanded = False
-        return f"{decision}: {paper['id']}"
+        return f"{decision}: {paper['id']}" + (QUEUED if isinstance(did, str) else "")
 
     def undo(self) -> str:
         """Undo this session's last decision, or (new session) the store's last one."""
@@ -107,11 +113,11 @@ class Inbox:
             if last is None:
                 return "nothing to undo"
             did, pid, decision = last["id"], last["paper_id"], last["decision"]
-        userdata.undo(self.conn, did)
+        done = userdata.undo(self.conn, did)
         self._go_to(pid)
         self.queue[self.index]["state"] = userdata.state(self.conn, pid)
         self.expanded = False
-        return f"undone: {decision} {pid}"
+        return f"undone: {decision} {pid}" + (QUEUED if done is None else "")
 
     def tag(self, text: str | None) -> str:
         paper = self._need()
@@ -120,7 +126,10 @@ class Inbox:
         names = [t for t in text.replace(",", " ").split() if t]
         if not names:
             return "no tag given"
-        userdata.add_tags(self.conn, [paper["id"]], names)
+        added = userdata.add_tags(self.conn, [paper["id"]], names)
+        if added is None:  # queued: shown as it will be
+            paper["tags"] = sorted({*paper.get("tags", ()), *(t.strip() for t in names)})
+            return f"tagged {paper['id']}: {', '.join(names)}{QUEUED}"
         paper["tags"] = userdata.paper_tags(self.conn, paper["id"])
         return f"tagged {paper['id']}: {', '.join(names)}"
 
@@ -130,9 +139,9 @@ class Inbox:
             return "note cancelled"
         if not text.strip():
             return "empty note: nothing added"
-        userdata.add_note(self.conn, paper["id"], text)
+        added = userdata.add_note(self.conn, paper["id"], text)
         paper["notes_count"] = int(paper.get("notes_count") or 0) + 1
-        return f"note added to {paper['id']}"
+        return f"note added to {paper['id']}" + (QUEUED if added is None else "")
 
     def summary(self) -> str:
         made = sum(self.counts.values())
@@ -257,7 +266,12 @@ def load_queue(conn: sqlite3.Connection, sel: Selection, by_score: bool = False)
 
     if by_score:
         sel = replace(sel, sort="score")
-    return Queue(conn, keys(conn, sel))
+    queue = Queue(conn, keys(conn, sel))
+    for pid in userdata.queued_decided(conn):  # decided already, the decision queued
+        found = queue.index_of(pid)
+        if found is not None:
+            del queue.pks[found]
+    return queue
 
 
 def help_text() -> str:

@@ -26,7 +26,7 @@ from ..errors import BadValueError, NotFoundError, PapertriageError
 from ..find.selection import Selection, conditions, make_selection
 from ..store.db import transaction
 from ..store.runs import last_run_id
-from ..store.userdata import check_tag
+from ..store.userdata import check_tag, drop_watch, flush_pending, save_watch
 from ..text import now_iso
 
 # The filter options a watch keeps (find.selection.make_selection's names; not --new:
@@ -52,6 +52,7 @@ class Watch:
     created: str | None = None
     last_run: int = 0
     matches: int = 0
+    queued: bool = False  # added or removed by a write queued (store/pending.py)
 
     def selection(self) -> Selection:
         """The Selection the watch stands for (relative dates resolved today)."""
@@ -114,17 +115,9 @@ def add_watch(
     check_watch(conn, watch)
     watch.created = now_iso()
     watch.last_run = last_run_id(conn) or 0
-    with transaction(conn):
-        if conn.execute("SELECT 1 FROM watches WHERE name = ?", [name]).fetchone():
-            raise PapertriageError(
-                f"a watch named {name!r} exists already (papertriage watch rm {name} first)"
-            )
-        conn.execute(
-            "INSERT INTO watches (name, query, options, tag, created, last_run) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [name, watch.query, json.dumps(watch.options), watch.tag, watch.created,
-             watch.last_run],
-        )  # fmt: skip
+    fields = {"name": name, "query": watch.query, "options": json.dumps(watch.options),
+              "tag": watch.tag, "created": watch.created, "last_run": watch.last_run}  # fmt: skip
+    watch.queued = save_watch(conn, fields) is None
     return watch
 
 
@@ -156,10 +149,9 @@ def get_watch(conn: sqlite3.Connection, name: str) -> Watch:
 
 def remove_watch(conn: sqlite3.Connection, name: str) -> Watch:
     """Remove a watch and its matches; the tags it gave stay."""
+    flush_pending(conn, wait=0)  # a watch added by a queued write, if it can be applied now
     watch = get_watch(conn, name)
-    with transaction(conn):
-        conn.execute("DELETE FROM watch_matches WHERE watch = ?", [name])
-        conn.execute("DELETE FROM watches WHERE name = ?", [name])
+    watch.queued = drop_watch(conn, name) is None
     return watch
 
 
