@@ -137,11 +137,14 @@ def _lines(
 
 def _tiebreak(ranker: Ranker) -> str:
     """How popularity is damped once there are kept papers (a tie-breaker then)."""
-    if ranker.popularity == 1.0:
+    if ranker.popularity == 1.0 or ranker.model is None:
         return ""
+    tagged = sum(1 for f in ranker.model.kept if f.strength != 1.0)
+    kept = f"{ranker.kept:g} kept"
+    if tagged:  # a tag alone counts a fraction of a kept paper
+        kept += f": {tagged} tagged count {learned.TAGGED:g} each"
     return (
-        f" x 1/(1 + {ranker.profile.tiebreak:g} x {ranker.kept:g} kept)"
-        " (a tie-breaker once you have kept papers)"
+        f" x 1/(1 + {ranker.profile.tiebreak:g} x {kept}) (a tie-breaker once you have kept papers)"
     )
 
 
