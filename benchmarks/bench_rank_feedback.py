@@ -39,8 +39,9 @@ skipped, with ``papertriage mark``; then
 Reported: precision@20 per store and k, averaged over topics and seeds; the share of
 the printed top 20 that was marked in this run; and how much of the learned model rests
 on terms seen in a single kept paper (issue 15's cause 3): the share of its positive
-terms found in only one kept paper, the share of the positive weight they carry, and the
-mean weight of such a term against that of a term found in every kept paper. Needs scikit-learn for the SVM:
+terms found in only one kept paper, the share of the positive weight they carry, the
+share of the positive learned points of the learned part's top 20 that they give, and
+the mean weight of such a term against that of a term found in every kept paper. Needs scikit-learn for the SVM:
 
     uv run --with scikit-learn python benchmarks/bench_rank_feedback.py [--seeds 3]
 """
@@ -187,23 +188,38 @@ def precision(ranked: list[str], relevant: set[str]) -> float:
     return sum(1 for pid in ranked[:AT] if pid in relevant) / AT
 
 
-def single_paper_terms(conn: Any) -> dict[str, float]:
-    """How much of the fitted model rests on terms of a single kept paper (cause 3)."""
+def single_paper_terms(conn: Any, top: list[str]) -> dict[str, float]:
+    """How much of the fitted model rests on terms of a single kept paper (cause 3); ``top``:
+    the learned part's top 20, whose positive learned points are split the same way."""
+    from papertriage.find.textindex import Scratch
     from papertriage.rank import learned
+    from papertriage.rank.ranker import paper_pks
 
     model = learned.fit(conn, learned.load_feedback(conn))
     if model is None:
         return {}
     kept = [model.vectors.get(f.pk, {}) for f in model.kept]
-    pos = [(t.weight, sum(1 for v in kept if t.stem in v)) for t in model.terms if t.weight > 0]
+    r = {t.stem: sum(1 for v in kept if t.stem in v) for t in model.terms}
+    pos = [(t.weight, r[t.stem]) for t in model.terms if t.weight > 0]
     if not pos:
         return {}
-    single = [w for w, r in pos if r <= 1]
-    every = [w for w, r in pos if r == len(kept)]
+    single = [w for w, n in pos if n <= 1]
+    every = [w for w, n in pos if n == len(kept)]
     out = {
         "single-paper terms": len(single) / len(pos),
-        "single-paper weight": sum(single) / sum(w for w, _r in pos),
+        "single-paper weight": sum(single) / sum(w for w, _n in pos),
     }
+    found = paper_pks(conn, top[:AT])
+    one = total = 0.0
+    with Scratch(conn) as s:
+        s.add_papers([pk for pk, _n in found.values()])
+        for pk, length in found.values():
+            for stem, points in learned.term_shares(s, model, pk, length).items():
+                if points > 0:
+                    total += points
+                    one += points if r[stem] <= 1 else 0.0
+    if total:
+        out["top 20 points"] = one / total
     if single and every:  # the mean weights, where both kinds are there
         out["w single"], out["w every"] = mean(single), mean(every)
     return out
@@ -243,10 +259,10 @@ def run_store(
                 marked = set(kept) | set(skipped)
                 out["printed", k].append(precision(printed, relevant))
                 out["marked in top 20", k].append(sum(1 for p in printed if p in marked) / AT)
-                for key, value in single_paper_terms(conn).items():
-                    out[key, k].append(value)
                 candidates = [r for r in rows if r["id"] not in marked]
                 alone = [r["id"] for _s, r in score_papers(conn, candidates, LEARNED_ONLY)]
+                for key, value in single_paper_terms(conn, alone).items():
+                    out[key, k].append(value)
                 out["learned", k].append(precision(alone, relevant))
                 if svm:
                     out["svm", k].append(precision(svm.rank(kept, skipped), relevant))
@@ -256,7 +272,8 @@ def run_store(
     conn.close()
     print(
         f"{'k':>3}  {'rank printed':>12}  {'learned':>8}  {'SVM':>6}  {'printed/SVM':>11}"
-        f"  {'random':>6}  {'marked in top 20':>16}  single-paper terms, weight, w1 vs wk"
+        f"  {'random':>6}  {'marked in top 20':>16}"
+        "  single-paper terms, their weight, top 20 points, w1 vs wk"
     )
     for k in ks:
         printed = mean(out["printed", k])
@@ -264,7 +281,13 @@ def run_store(
         ratio = f"{printed / mean(out['svm', k]):>11.2f}" if out["svm", k] else f"{'-':>11}"
         terms = "  ".join(
             f"{mean(out[key, k]):.2f}"
-            for key in ("single-paper terms", "single-paper weight", "w single", "w every")
+            for key in (
+                "single-paper terms",
+                "single-paper weight",
+                "top 20 points",
+                "w single",
+                "w every",
+            )
             if out[key, k]
         )
         print(
