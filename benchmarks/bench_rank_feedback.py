@@ -16,6 +16,11 @@ Labels, which no ranker is given:
   profile) nor to the SVM; but both see the titles, so the labels are lexical and favour
   lexical rankers: read the numbers as "finds the papers of the kind I marked", not as
   true relevance.
+- ``hf1000-masked`` / ``hf2000-masked``: the same papers and the same labels, but every
+  word a topic's pattern matches (``video``, ``diffusion``, ``agents``...) is cut out of
+  every title and abstract before the import: no ranker sees a word its labels came
+  from, and each must find a topic from the other words of its papers. These are the
+  labels that do not come from the rankers' features.
 - arXiv papers: the category lists of the papers (assigned by authors and moderators).
 
 For each store, topic (or category) with at least ``MIN_PAPERS`` papers, number k of
@@ -32,7 +37,11 @@ skipped, with ``papertriage mark``; then
   the papers not marked.
 
 Reported: precision@20 per store and k, averaged over topics and seeds; the share of
-the printed top 20 that was marked in this run. Needs scikit-learn for the SVM:
+the printed top 20 that was marked in this run; and how much of the learned model rests
+on terms seen in a single kept paper (issue 15's cause 3): the share of its positive
+terms found in only one kept paper, the share of the positive weight they carry, the
+share of the positive learned points of the learned part's top 20 that they give, and
+the mean weight of such a term against that of a term found in every kept paper. Needs scikit-learn for the SVM:
 
     uv run --with scikit-learn python benchmarks/bench_rank_feedback.py [--seeds 3]
 """
@@ -138,6 +147,38 @@ def topic_labels(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
     }
 
 
+_TOPIC_WORDS = re.compile("|".join(rf"\w*(?:{p})\w*" for p in TOPICS.values()), re.I)
+
+
+def masked_files(files: list[Path], out: Path) -> list[Path]:
+    """Copies of the listings with every word a topic pattern matches cut out of the
+    titles and abstracts (the labels are taken from the originals)."""
+    import json
+
+    out.mkdir(exist_ok=True)
+    masked = []
+    for f in files:
+        items = json.loads(f.read_text())
+        for item in items:
+            paper = item.get("paper") or {}
+            for holder, key in ((paper, "title"), (paper, "summary"), (item, "title")):
+                if isinstance(holder.get(key), str):
+                    holder[key] = _TOPIC_WORDS.sub(" ", holder[key])
+        (out / f.name).write_text(json.dumps(items))
+        masked.append(out / f.name)
+    return masked
+
+
+def original_titles(files: list[Path]) -> list[dict[str, Any]]:
+    import json
+
+    return [
+        {"id": item["paper"]["id"], "title": item.get("title") or item["paper"].get("title") or ""}
+        for f in files
+        for item in json.loads(f.read_text())
+    ]
+
+
 def category_labels(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
     """bench_rank_quality's categories: those with at least 50 papers, but math.MP."""
     return {c: {r["id"] for r in rows if c in r["categories"]} for c in categories(rows)}
@@ -145,6 +186,43 @@ def category_labels(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
 
 def precision(ranked: list[str], relevant: set[str]) -> float:
     return sum(1 for pid in ranked[:AT] if pid in relevant) / AT
+
+
+def single_paper_terms(conn: Any, top: list[str]) -> dict[str, float]:
+    """How much of the fitted model rests on terms of a single kept paper (cause 3); ``top``:
+    the learned part's top 20, whose positive learned points are split the same way."""
+    from papertriage.find.textindex import Scratch
+    from papertriage.rank import learned
+    from papertriage.rank.ranker import paper_pks
+
+    model = learned.fit(conn, learned.load_feedback(conn))
+    if model is None:
+        return {}
+    kept = [model.vectors.get(f.pk, {}) for f in model.kept]
+    r = {t.stem: sum(1 for v in kept if t.stem in v) for t in model.terms}
+    pos = [(t.weight, r[t.stem]) for t in model.terms if t.weight > 0]
+    if not pos:
+        return {}
+    single = [w for w, n in pos if n <= 1]
+    every = [w for w, n in pos if n == len(kept)]
+    out = {
+        "single-paper terms": len(single) / len(pos),
+        "single-paper weight": sum(single) / sum(w for w, _n in pos),
+    }
+    found = paper_pks(conn, top[:AT])
+    one = total = 0.0
+    with Scratch(conn) as s:
+        s.add_papers([pk for pk, _n in found.values()])
+        for pk, length in found.values():
+            for stem, points in learned.term_shares(s, model, pk, length).items():
+                if points > 0:
+                    total += points
+                    one += points if r[stem] <= 1 else 0.0
+    if total:
+        out["top 20 points"] = one / total
+    if single and every:  # the mean weights, where both kinds are there
+        out["w single"], out["w every"] = mean(single), mean(every)
+    return out
 
 
 def run_store(
@@ -183,6 +261,8 @@ def run_store(
                 out["marked in top 20", k].append(sum(1 for p in printed if p in marked) / AT)
                 candidates = [r for r in rows if r["id"] not in marked]
                 alone = [r["id"] for _s, r in score_papers(conn, candidates, LEARNED_ONLY)]
+                for key, value in single_paper_terms(conn, alone).items():
+                    out[key, k].append(value)
                 out["learned", k].append(precision(alone, relevant))
                 if svm:
                     out["svm", k].append(precision(svm.rank(kept, skipped), relevant))
@@ -191,13 +271,28 @@ def run_store(
     conn.commit()
     conn.close()
     print(
-        f"{'k':>3}  {'rank printed':>12}  {'learned':>8}  {'SVM':>6}  {'random':>6}  marked in top 20"
+        f"{'k':>3}  {'rank printed':>12}  {'learned':>8}  {'SVM':>6}  {'printed/SVM':>11}"
+        f"  {'random':>6}  {'marked in top 20':>16}"
+        "  single-paper terms, their weight, top 20 points, w1 vs wk"
     )
     for k in ks:
+        printed = mean(out["printed", k])
         svm_p = f"{mean(out['svm', k]):>6.3f}" if out["svm", k] else f"{'-':>6}"
+        ratio = f"{printed / mean(out['svm', k]):>11.2f}" if out["svm", k] else f"{'-':>11}"
+        terms = "  ".join(
+            f"{mean(out[key, k]):.2f}"
+            for key in (
+                "single-paper terms",
+                "single-paper weight",
+                "top 20 points",
+                "w single",
+                "w every",
+            )
+            if out[key, k]
+        )
         print(
-            f"{k:>3}  {mean(out['printed', k]):>12.3f}  {mean(out['learned', k]):>8.3f}  {svm_p}"
-            f"  {mean(out['random', k]):>6.3f}  {mean(out['marked in top 20', k]):.2f}"
+            f"{k:>3}  {printed:>12.3f}  {mean(out['learned', k]):>8.3f}  {svm_p}  {ratio}"
+            f"  {mean(out['random', k]):>6.3f}  {mean(out['marked in top 20', k]):>16.2f}  {terms}"
         )
     print(f"`rank` command: {mean(seconds) * 1000:.0f} ms on average (in process)")
     return out
@@ -206,26 +301,37 @@ def run_store(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--stores", default="hf1000,hf2000,arxiv")
+    ap.add_argument(
+        "--stores", default="hf1000,hf2000,arxiv", help="also: hf1000-masked, hf2000-masked"
+    )
     ap.add_argument("--ks", default=",".join(map(str, KS)))
+    ap.add_argument("--dir", type=Path, help="keep the stores here and reuse them")
     args = ap.parse_args()
     ks = tuple(int(k) for k in args.ks.split(","))
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        stores = args.dir or tmp
+        stores.mkdir(parents=True, exist_ok=True)
         home = tmp / "home"
         home.mkdir()
         files = hf_files(tmp)
         for name in args.stores.split(","):
-            path = tmp / f"{name}.db"
+            path = stores / f"{name}.db"
             if name == "arxiv":
-                rows = build_arxiv_store(path)
+                rows = list_papers(open_db(path), limit=None) if path.exists() else []
+                rows = rows or build_arxiv_store(path)
                 labels = category_labels(rows)
             else:
-                chosen = files if name == "hf2000" else first_days(files, 1000)
-                build_hf_store(path, chosen, home)
+                chosen = files if name.startswith("hf2000") else first_days(files, 1000)
+                originals = original_titles(chosen)
+                if name.endswith("-masked"):
+                    chosen = masked_files(chosen, tmp / name)
+                if not path.exists():
+                    build_hf_store(path, chosen, home)
                 conn = open_db(path)
-                labels = topic_labels(list_papers(conn, limit=None))
+                in_store = {r["id"] for r in list_papers(conn, limit=None)}
                 conn.close()
+                labels = {topic: ids & in_store for topic, ids in topic_labels(originals).items()}
             run_store(name, path, labels, home, args.seeds, ks)
 
 

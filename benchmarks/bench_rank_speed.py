@@ -11,11 +11,17 @@ feedback is 200 kept papers (tags) and 100 skipped ones (triage decisions); the 
 has 20 keywords (fuzzy), 10 followed authors, 5 categories, upvotes, stars, recency and
 the learned part.
 
-Measured, each in a fresh process, median of --runs: the last 30 days ranked with
-`rank_selection` (what `papertriage rank --since 30d` does: fit the model, score every
-paper, keep the best 20), the same through the command line (whole process), and the
-whole store. Wall and CPU seconds and peak RSS. The machines these run on are shared:
-CPU time is the steadier figure.
+A morning: the newest ``MORNING`` papers are made the last fetch's new ones (a `fetch`
+run is added and they are given it as their first run, as a fetch that brought them
+would), so that `papertriage rank` with no options ranks them.
+
+Measured, each in a fresh process, median of --runs: the morning with `rank_selection`
+and through the command line (`papertriage rank`, no options: the last fetch's new
+papers, whole process); the last 30 days ranked with `rank_selection` (what
+`papertriage rank --since 30d` does: fit the model, score every paper, keep the best 20)
+and the same through the command line; and the whole store. As the command does, papers
+already triaged are left out. Wall and CPU seconds and peak RSS. The machines these run
+on are shared: CPU time is the steadier figure.
 """
 
 from __future__ import annotations
@@ -79,11 +85,23 @@ PROFILE = {
 }
 
 
+MORNING = 300  # papers new in the last fetch
+
+
 def prepare(path: Path) -> str:
-    """Feedback in the store (200 kept, 100 skipped); returns the first day of the window."""
+    """Feedback in the store (200 kept, 100 skipped) and a morning's fetch (the newest
+    ``MORNING`` papers); returns the first day of the window."""
     from papertriage.store.db import open_db, transaction
+    from papertriage.store.runs import finish_run, start_run
 
     conn = open_db(path)
+    with transaction(conn):
+        morning = conn.execute("SELECT id FROM runs WHERE target = 'bench-morning'").fetchone()
+        if morning is None:
+            run = start_run(conn, "fetch", "bench-morning")
+            finish_run(conn, run, "ok", {"new": MORNING})
+            top = conn.execute("SELECT max(pk) FROM papers").fetchone()[0]
+            conn.execute("UPDATE papers SET first_run = ? WHERE pk > ?", [run, top - MORNING])
     newest = conn.execute("SELECT max(day) FROM papers").fetchone()[0]
     since = (date.fromisoformat(newest) - timedelta(days=29)).isoformat()
     n = conn.execute("SELECT max(pk) FROM papers").fetchone()[0]
@@ -108,7 +126,8 @@ def prepare(path: Path) -> str:
 
 
 def child(path: str, since: str | None) -> None:
-    """One measurement, in this (fresh) process: print wall, cpu, rss as JSON."""
+    """One measurement, in this (fresh) process: print wall, cpu, rss as JSON.
+    ``since``: the first day, "" for the whole store, "morning" for the last fetch."""
     from papertriage.find.selection import Selection
     from papertriage.rank.profile import Profile
     from papertriage.rank.ranking import rank_selection
@@ -117,15 +136,21 @@ def child(path: str, since: str | None) -> None:
     conn = open_db(Path(path))
     profile = Profile.from_dict(PROFILE)
     wall, cpu = time.perf_counter(), time.process_time()
-    best = rank_selection(conn, Selection(since=since), profile, limit=20)
+    sel = Selection(new=True, seen=False)
+    if since != "morning":
+        sel = Selection(since=since or None, seen=False)
+    best = rank_selection(conn, sel, profile, limit=20)
     out = {
         "wall": time.perf_counter() - wall,
         "cpu": time.process_time() - cpu,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "top": best[0][1]["id"] if best else None,
         "n": conn.execute(
-            "SELECT count(*) FROM papers WHERE day >= ?",
-            [since or "0"],
+            "SELECT count(*) FROM papers WHERE first_run = (SELECT max(id) FROM runs "
+            "WHERE kind = 'fetch')"
+            if since == "morning"
+            else "SELECT count(*) FROM papers WHERE coalesce(day, '') >= ?",
+            [] if since == "morning" else [since or ""],
         ).fetchone()[0],
     }
     print(json.dumps(out))
@@ -134,9 +159,7 @@ def child(path: str, since: str | None) -> None:
 def measure(path: Path, since: str | None, runs: int) -> dict:
     samples = []
     for _ in range(runs):
-        args = [sys.executable, __file__, "--child", str(path)] + (
-            ["--since", since] if since else []
-        )
+        args = [sys.executable, __file__, "--child", str(path), "--since", since or ""]
         res = subprocess.run(args, capture_output=True, text=True, check=True)
         samples.append(json.loads(res.stdout))
     return {k: statistics.median(s[k] for s in samples) for k in ("wall", "cpu", "rss_mb")} | {
@@ -144,14 +167,14 @@ def measure(path: Path, since: str | None, runs: int) -> dict:
     }
 
 
-def measure_cli(path: Path, since: str, config: Path, runs: int) -> dict:
+def measure_cli(path: Path, since: str | None, config: Path, runs: int) -> dict:
     walls, cpus, rss = [], [], []
     env = {**os.environ, "PAPERTRIAGE_CONFIG": str(config)}
     cmd = [str(Path(sys.executable).parent / "papertriage"), "rank", "--db", str(path)]
     for _ in range(runs):
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [*cmd, "--since", since, "-n", "20", "-f", "ids"],
+            [*cmd, *(["--since", since] if since else []), "-n", "20", "-f", "ids"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -187,14 +210,17 @@ def main() -> None:
     import yaml
 
     config.write_text(yaml.safe_dump({"rank": PROFILE}))
+    morning = measure(path, "morning", args.runs)
     rows = [
+        (f"morning ({morning['n']} new), rank_selection", morning),
+        ("morning, `papertriage rank` process", measure_cli(path, None, config, args.runs)),
         ("last 30 days, rank_selection", measure(path, since, args.runs)),
         ("last 30 days, `papertriage rank` process", measure_cli(path, since, config, args.runs)),
     ]
     if not args.no_whole:
-        rows.append(("whole store, rank_selection", measure(path, None, max(1, args.runs // 2))))
+        rows.append(("whole store, rank_selection", measure(path, "", max(1, args.runs // 2))))
     total = rows[-1][1].get("n")
-    print(f"store: {path} ({total} papers); window from {since}: {rows[0][1]['n']} papers")
+    print(f"store: {path} ({total} papers); window from {since}: {rows[2][1]['n']} papers")
     print(f"{'':44}{'wall s':>8}{'CPU s':>8}{'peak RSS MB':>13}")
     for label, r in rows:
         print(f"{label:44}{r['wall']:>8.2f}{r['cpu']:>8.2f}{r['rss_mb']:>13.0f}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from datetime import date
 
@@ -210,6 +211,15 @@ def test_skipped_papers_pull_similar_ones_down(store):
     place_after, points_after = math_standing()
     assert place_after > place_before  # further down the list
     assert points_after < points_before * 0.9
+    # The explanation says what each side gave; the two add up to the learned points.
+    expl = explain(store, math[10], profile(learned=5))
+    assert expl.decided is None
+    [part] = [c for c in expl.contributions if c.part == "learned"]
+    sides = re.search(r"kept papers ([-+][\d.]+), of your 10 skipped ([-+][\d.]+)", part.why)
+    assert sides, part.why
+    plus, minus = float(sides[1]), float(sides[2])
+    assert plus >= 0 > minus and plus + minus == pytest.approx(part.points, abs=0.02)
+    assert explain(store, math[0], profile(learned=5)).decided == "skip"
 
 
 def test_no_feedback_means_no_learned_part(store):
@@ -453,6 +463,11 @@ def test_rank_leaves_out_papers_already_triaged(store, cli, cli_json):
     assert len(cli("rank", *every, "-n", "0", "-f", "ids").stdout.split()) == len(everything) - 10
     expl = cli_json("rank", "--explain", quant[0], "-f", "json")  # any paper
     assert expl["id"] == quant[0] and expl["kept"] == 8 and expl["skipped"] == 2
+    assert expl["decided"] == "read"
+    assert (
+        "you marked it read: rank lists it only with --seen"
+        in cli("rank", "--explain", quant[0]).stdout
+    )
     by_score = cli("export", "--sort", "score", "-f", "jsonl", "-n", "20").stdout.splitlines()
     assert len(by_score) == 20 and not decided & {json.loads(x)["id"] for x in by_score}
     listed = cli("export", "--sort", "score", "-f", "jsonl", "-n", "0", "--include-seen")

@@ -123,6 +123,10 @@ def write_explanation(expl: Explanation, fmt: Format, out: TextIO | None = None)
 def explanation_text(expl: Explanation) -> str:
     """The explanation as plain lines: score, one line per contribution, similar papers."""
     lines = [f"{expl.id}  {expl.title}", f"score {expl.score:.3f}"]
+    if expl.decided:
+        lines[-1] += (
+            f" (you marked it {expl.decided}: rank lists it only with --seen or --include-seen)"
+        )
     width = max((len(c.part) for c in expl.contributions), default=0)
     for c in expl.contributions:
         lines.append(f"  {c.points:+8.3f}  {c.part:<{width}}  {c.why}")

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..find.textindex import Scratch
 from ..models import paper_day
+from ..store.userdata import state
 from . import learned
 from .ranker import PARTS, Ranker, paper_pks, surface_words
 
@@ -44,6 +45,7 @@ class Explanation:
     similar: list[Similar] = field(default_factory=list)
     kept: int = 0  # how many feedback papers the learned part was fitted on
     skipped: int = 0
+    decided: str | None = None  # its triage decision in force: `rank` leaves it out
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,6 +59,7 @@ def explain_paper(ranker: Ranker, paper: dict[str, Any]) -> Explanation:
     conn = ranker.conn
     out = Explanation(id=paper["id"], title=paper.get("title") or "", score=0.0)
     out.kept = sum(1 for f in ranker.feedback if f.kept)
+    out.decided = state(conn, paper["id"])
     out.skipped = len(ranker.feedback) - out.kept
     found = paper_pks(conn, [paper["id"]]).get(paper["id"])
     text = None
@@ -134,11 +137,14 @@ def _lines(
 
 def _tiebreak(ranker: Ranker) -> str:
     """How popularity is damped once there are kept papers (a tie-breaker then)."""
-    if ranker.popularity == 1.0:
+    if ranker.popularity == 1.0 or ranker.model is None:
         return ""
+    tagged = sum(1 for f in ranker.model.kept if f.strength != 1.0)
+    kept = f"{ranker.kept:g} kept"
+    if tagged:  # a tag alone counts a fraction of a kept paper
+        kept += f": {tagged} tagged count {learned.TAGGED:g} each"
     return (
-        f" x 1/(1 + {ranker.profile.tiebreak:g} x {ranker.kept:g} kept)"
-        " (a tie-breaker once you have kept papers)"
+        f" x 1/(1 + {ranker.profile.tiebreak:g} x {kept}) (a tie-breaker once you have kept papers)"
     )
 
 
@@ -155,13 +161,20 @@ def _learned_why(
     if model is None:
         return "no kept papers yet: tag papers, or keep/read them in `papertriage triage`"
     like = value / p.learned if p.learned else 0.0
-    top = sorted(terms.items(), key=lambda tv: -abs(tv[1]))[:WORDS]
-    shown = ", ".join(f"{words.get(t, t)} {v / model.scale * p.learned:+.2f}" for t, v in top)
+    points = {t: v / model.scale * p.learned for t, v in terms.items()}
+    top = sorted(points.items(), key=lambda tv: -abs(tv[1]))[:WORDS]
+    shown = ", ".join(f"{words.get(t, t)} {v:+.2f}" for t, v in top)
     if like >= 0:
         what = f"{like:.0%} as close to your taste as a typical kept paper"
     else:
         what = "more like the papers you skipped than those you kept"
-    return f"{like:.2f} x {p.learned:g}: {what}" + (f"; words: {shown}" if shown else "")
+    # The two sides of the model: words of kept papers add, words of skipped ones take off.
+    plus = sum(v for v in points.values() if v > 0)
+    sides = f"words of your {len(model.kept)} kept papers {plus:+.2f}"
+    if model.skipped:
+        minus = sum(v for v in points.values() if v < 0)
+        sides += f", of your {len(model.skipped)} skipped {minus:+.2f}"
+    return f"{like:.2f} x {p.learned:g}: {what}; {sides}" + (f"; words: {shown}" if shown else "")
 
 
 def _similar(ranker: Ranker, s: Scratch, pk: int, words: dict[str, str]) -> list[Similar]:

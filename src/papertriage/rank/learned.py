@@ -109,8 +109,17 @@ class Model:
     scale: float  # the median raw score of the kept papers
     kept: list[FeedbackPaper]
     skipped: list[FeedbackPaper]
-    vectors: dict[int, dict[str, float]] = field(default_factory=dict)  # pk -> unit vector
+    counts: dict[int, dict[str, float]] = field(default_factory=dict)  # pk -> term counts
     idf: dict[str, float] = field(default_factory=dict)
+    _vectors: dict[int, dict[str, float]] | None = None
+
+    @property
+    def vectors(self) -> dict[int, dict[str, float]]:
+        """pk -> unit TF-IDF vector of each feedback paper (made when first asked: only
+        explanations need them)."""
+        if self._vectors is None:
+            self._vectors = {pk: vector(tf, self.idf) for pk, tf in self.counts.items()}
+        return self._vectors
 
 
 # A tag a watch gave its match (watch/watches.py) is the watch's, not the user's judgement.
@@ -196,8 +205,7 @@ def fit(
     idf.update({t: 0.0 for t, d in df.items() if d * 2 > total})  # says nothing
     idf[""] = math.log(1 + total) + 1.0  # a term the sample never saw
     idf.update(dict.fromkeys(stop, 0.0))
-    vectors = {pk: vector(tf, idf) for pk, tf in counts.items()}
-    model = Model(terms, 1.0, kept, skip, vectors, idf)
+    model = Model(terms, 1.0, kept, skip, counts, idf)
     # What raw_scores would give the kept papers (the same terms, found the same way).
     values = sorted(_raw_from_terms(model, f, columns) for f in kept)
     median = values[len(values) // 2] if values else 0.0

@@ -26,7 +26,10 @@ PARTS = ("keywords", "authors", "categories", "upvotes", "stars", "recency", "le
 LENGTH = "coalesce(length(CAST(title AS BLOB)), 0) + coalesce(length(CAST(abstract AS BLOB)), 0)"
 BATCH_SPAN = 100_000  # row keys per batch read from the store's index
 STREAM_BATCH = 50_000  # rows of a streamed selection scored together
-SCRATCH_BELOW = 300  # batches with fewer papers (or sparse ones) are copied to a scratch table
+# Batches with fewer papers (or sparse ones) are copied to a scratch table: at 1M papers,
+# the morning's 300 new ones score in 0.02 s there against 0.14 s on the store's index
+# (whose doclists are long); the two cost the same at about 3,000 papers.
+SCRATCH_BELOW = 2000
 
 
 class Ranker:
