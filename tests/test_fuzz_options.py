@@ -175,3 +175,17 @@ def test_long_query_words_and_author_names_are_refused_quickly(cli, store):
         result = cli(*argv, "--db", store)
         assert result.exit_code in (1, 2) and "20,000 characters" in result.stderr, argv
     assert cli("list", "x" * 100, "--fuzzy", "--db", store).exit_code == 0
+
+
+@pytest.mark.parametrize("option", ["--category", "--author", "--tag", "--source", "--watch"])
+@pytest.mark.parametrize("command", QUERY_COMMANDS)
+def test_a_lone_surrogate_in_a_filter_value_is_no_traceback(cli, store, command, option):
+    """Found by the fuzz at 600 examples: '-c \\ud800' reached SQLite's binding."""
+    result = cli(*command, option, "\ud800x", "--db", store)
+    _check(result)
+
+
+def test_a_path_that_is_not_unicode_is_a_one_line_error(cli, store):
+    result = cli("import", "\ud800.json", "--db", store)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: not valid Unicode text: '\ufffd.json'"

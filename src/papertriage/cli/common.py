@@ -266,6 +266,10 @@ def handle_errors() -> Iterator[None]:
     except sqlite3.DatabaseError as exc:
         typer.echo(f"Error: database: {scrub(str(exc))}", err=True)
         raise typer.Exit(1) from None
+    except UnicodeEncodeError as exc:  # a lone surrogate typed where no rule scrubbed it
+        bad = scrub(exc.object[max(exc.start - 20, 0) : exc.end + 20])
+        typer.echo(f"Error: not valid Unicode text: {bad!r}", err=True)
+        raise typer.Exit(1) from None
 
 
 def say_queued(what: str) -> None:

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import BadValueError
-from ..text import parse_day
+from ..text import parse_day, scrub
 from .query import CATEGORY_SET, CATEGORY_TEST, FTS_SUBQUERY, MAX_WORD, category_condition
 
 SORTS = ("relevance", "date", "upvotes", "score")  # score: rank.ranking.find / keys
@@ -113,21 +113,27 @@ def make_selection(
     return Selection(
         query=query,
         fuzzy=fuzzy,
-        authors=author or [],
-        categories=category or [],
+        authors=_texts(author),
+        categories=_texts(category),
         since=parse_day(since, today, "--since"),
         until=parse_day(until, today, "--until", end=True),
-        tags=tag or [],
+        tags=_texts(tag),
         untagged=untagged,
         min_upvotes=min_upvotes,
         new=new,
         seen=seen,
-        sources=source or [],
-        watches=watch or [],
+        sources=_texts(source),
+        watches=_texts(watch),
         sort=sort,
         limit=limit,
         offset=offset,
     )
+
+
+def _texts(values: list[str] | None) -> list[str]:
+    """Option values as text SQLite can bind: a lone surrogate (argv bytes that are not
+    UTF-8 arrive as one) becomes U+FFFD, as in the store (text.scrub)."""
+    return [scrub(v) for v in values or []]
 
 
 CHUNK = 1000  # rows read per SELECT when a selection is streamed
