@@ -17,8 +17,16 @@ from typing import Any, BinaryIO
 
 from .. import ids
 from ..errors import InputError
-from ..models import Paper, make_paper
-from ..text import clean, delatex, parse_date
+from ..models import (
+    Paper,
+    abstract_value,
+    int_value,
+    line_value,
+    list_value,
+    text_value,
+    title_value,
+)
+from ..text import author_names, clean, delatex, parse_date
 from .lines import json_lines
 
 KEYS = {"id", "title", "abstract", "versions"}
@@ -46,32 +54,46 @@ def parse_stream(fh: BinaryIO, origin: str) -> Iterator[Paper]:
 
 
 def record_to_paper(record: dict[str, Any], origin: str, n: int) -> Paper:
+    """The paper a record gives: what make_paper would build from the record's fields,
+    built directly, each field normalized once (the bulk of a big import's Python)."""
     found = ids.try_parse_id(str(record.get("id") or ""))
     if found is None:
         raise InputError(origin, f"bad arXiv id {record.get('id')!r}", where=str(n))
     versions = [v for v in _list(record.get("versions")) if isinstance(v, dict)]
     numbers = [_vnum(v.get("version")) for v in versions]
     dates = [d for d in (parse_date(v.get("created")) for v in versions) if d]
-    categories = _text(record.get("categories")).split()
+    # str.split() gives no empty item and no whitespace: clean() only scrubs controls
+    categories = tuple(
+        c
+        for c in (
+            c if c.isprintable() else clean(c) for c in _text(record.get("categories")).split()
+        )
+        if c
+    )
     raw = {k: v for k, v in record.items() if k not in IN_PAPERS}
     if not isinstance(record.get("categories"), str | None):
         raw["categories"] = record["categories"]  # not a list the row can give back
     if raw.get("id") == found[0]:
         del raw["id"]
     raw["_in_papers"] = 1
-    return make_paper(
+    title = text_value(record.get("title"))
+    authors = _authors(record)
+    if not dates:
+        dates = [d for d in (parse_date(record.get("update_date")),) if d]
+    return Paper(
         id=found[0],
-        version=max((x for x in numbers if x), default=found[1]),
-        title=record.get("title"),
-        abstract=record.get("abstract"),
-        authors=_authors(record),
+        version=int_value(max((x for x in numbers if x), default=found[1])),
+        title=title_value(title),
+        abstract=abstract_value(text_value(record.get("abstract"))),
+        authors=author_names(authors) if authors else (),
         categories=categories,
-        comment=record.get("comments"),
-        journal_ref=record.get("journal-ref"),
-        doi=record.get("doi"),
-        license=record.get("license"),
-        published=min(dates) if dates else parse_date(record.get("update_date")),
-        updated=max(dates) if dates else parse_date(record.get("update_date")),
+        primary_category=categories[0] if categories else None,
+        comment=text_value(record.get("comments")),
+        journal_ref=text_value(record.get("journal-ref")),
+        doi=text_value(record.get("doi")),
+        license=line_value(record.get("license")),
+        published=min(dates) if dates else None,
+        updated=max(dates) if dates else None,
         source="kaggle",
         origin=origin,
         raw=raw,
@@ -92,7 +114,11 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _authors(record: dict[str, Any]) -> list[str]:
+_TEX_MARKS = frozenset("\\{}$~")
+
+
+def _authors(record: dict[str, Any]) -> tuple[str, ...]:
+    """The names, cleaned as list_value cleans them (not yet author_names)."""
     parsed = record.get("authors_parsed")
     names: list[str] = []
     if isinstance(parsed, list) and parsed:
@@ -100,30 +126,114 @@ def _authors(record: dict[str, Any]) -> list[str]:
             if not isinstance(part, list) or not part:
                 continue
             last, first, suffix = [_text(x) for x in (part + ["", "", ""])[:3]]
-            name = " ".join(x for x in (first, last, suffix) if x)
-            names.append(delatex(clean(name) or ""))
-        return [n for n in names if n]
+            name = clean(" ".join(x for x in (first, last, suffix) if x)) or ""
+            if _TEX_MARKS.isdisjoint(name):  # delatex and a second clean change nothing
+                if name:
+                    names.append(name)
+            else:
+                names.append(clean(delatex(name)) or "")
+        return tuple(n for n in names if n)
     text = delatex(_text(record.get("authors")))
-    return [clean(a) or "" for a in text.replace(" and ", ", ").split(",") if clean(a)]
+    return list_value([clean(a) or "" for a in text.replace(" and ", ", ").split(",") if clean(a)])
 
 
-def keep_differing(raw: dict[str, Any], paper: Paper, row: dict[str, Any]) -> dict[str, Any]:
-    """The sighting's raw record for a paper whose row ended up with other values than
-    this record gave (another source's newer version won a merge): those are kept."""
+def keep_differing(raw: dict[str, Any], new: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """The sighting's raw record (as stored) for a paper whose row ended up with other
+    values than this record gave (`new`: the row the record alone gives; another
+    source's newer version won a merge): those values are kept in it."""
     out = dict(raw)
     for key, column in IN_PAPERS.items():
         if key in raw:
             continue
-        value: Any = getattr(paper, column)
+        value: Any = new.get(column)
         stored = row.get(column)
         if column == "categories":
-            same = (json.loads(stored) if stored else []) == list(value)
-            value = " ".join(value)
+            same = _categories(stored) == _categories(value)
+            value = " ".join(_categories(value))
         else:
             same = stored == value
         if not same:
             out[key] = value
     return out
+
+
+def _categories(text: Any) -> list[Any]:
+    return json.loads(text) if text else []
+
+
+# A sighting written since m009 (marker 2) also holds two fields shorter, where they
+# can be given back exactly: `versions` as "created", the list of their dates
+# ("2007-04-02 19:18:42" for v1's "Mon, 2 Apr 2007 19:18:42 GMT"), and `authors_parsed`
+# as "parsed", each name's empty suffix left out; `authors` is left out where it is
+# the names of authors_parsed joined as arXiv joins them.
+COMPACT = 2
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def compact(raw: dict[str, Any]) -> dict[str, Any]:
+    """The raw record as a sighting stores it (restore gives it back whole)."""
+    if raw.get("_in_papers") != 1 or "created" in raw or "parsed" in raw or "authors" not in raw:
+        return raw
+    out = dict(raw)
+    out["_in_papers"] = COMPACT
+    created = _short_versions(raw.get("versions"))
+    if created is not None:
+        del out["versions"]
+        out["created"] = created
+    parsed = raw.get("authors_parsed")
+    if isinstance(parsed, list) and _plain_names(parsed):
+        del out["authors_parsed"]
+        out["parsed"] = [part[:2] if part[2] == "" else part for part in parsed]
+        if raw.get("authors") == _joined(parsed):
+            del out["authors"]
+    return out
+
+
+def _short_versions(versions: Any) -> list[str] | None:
+    if not isinstance(versions, list):
+        return None
+    out = []
+    for n, v in enumerate(versions, 1):
+        if not (isinstance(v, dict) and len(v) == 2 and v.get("version") == f"v{n}"):
+            return None
+        text = v.get("created")
+        parts = text.split() if isinstance(text, str) else []
+        if len(parts) != 6 or parts[2] not in _MONTHS[1:]:
+            return None
+        if not (parts[1].isascii() and parts[1].isdigit() and len(parts[1]) <= 2):
+            return None
+        month = _MONTHS.index(parts[2])
+        short = f"{parts[3]}-{month:02d}-{int(parts[1]):02d} {parts[4]}"
+        if _long_date(short) != text:
+            return None
+        out.append(short)
+    return out
+
+
+def _long_date(short: str) -> str | None:
+    """'2007-04-02 19:18:42' as arXiv writes it: 'Mon, 2 Apr 2007 19:18:42 GMT'."""
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(short[:10])
+    except ValueError:
+        return None
+    return (
+        f"{_WEEKDAYS[day.weekday()]}, {day.day} {_MONTHS[day.month]} {short[:4]} {short[11:]} GMT"
+    )
+
+
+def _plain_names(parsed: list[Any]) -> bool:
+    return all(
+        isinstance(part, list) and len(part) == 3 and all(isinstance(x, str) for x in part)
+        for part in parsed
+    )
+
+
+def _joined(parsed: list[list[str]]) -> str:
+    """authors_parsed's names as the record's authors string writes them."""
+    return ", ".join(" ".join(x for x in (p[1], p[0], p[2]) if x) for p in parsed)
 
 
 def restore(raw: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
@@ -134,6 +244,17 @@ def restore(raw: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
     for key, value in raw.items():
         if key != "_in_papers":
             out[key] = value
+    if raw["_in_papers"] == COMPACT:
+        if "created" in out:
+            created: list[str] = out.pop("created") or []
+            out["versions"] = [
+                {"version": f"v{n}", "created": _long_date(c)} for n, c in enumerate(created, 1)
+            ]
+        if "parsed" in out:
+            names: list[list[str]] = out.pop("parsed") or []
+            parsed = [[*p, ""] if len(p) == 2 else p for p in names]
+            out["authors_parsed"] = parsed
+            out.setdefault("authors", _joined(parsed))
     for key, column in IN_PAPERS.items():
         if key not in out:
             value = row.get(column)
