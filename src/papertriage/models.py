@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
@@ -227,8 +228,22 @@ def paper_values(paper: Paper) -> list[Any]:
     values = list(_PAPER_VALUES(paper))
     for at in _LIST_AT:
         value = values[at]
-        values[at] = json.dumps(list(value), ensure_ascii=False) if value else None
+        values[at] = json_list(value) if value else None
     return values
+
+
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')  # what json.dumps escapes (ensure_ascii=False)
+
+
+def json_list(items: tuple[str, ...] | list[str]) -> str:
+    """json.dumps(list(items), ensure_ascii=False), written directly for strings that
+    need no escape (most names and categories; three times as fast)."""
+    try:
+        if _JSON_ESCAPED.search("".join(items)) is None:
+            return '["' + '", "'.join(items) + '"]'
+    except TypeError:  # not all strings
+        pass
+    return json.dumps(list(items), ensure_ascii=False)
 
 
 def paper_to_row(paper: Paper) -> dict[str, Any]:

@@ -182,15 +182,17 @@ def compact(raw: dict[str, Any]) -> dict[str, Any]:
         del out["versions"]
         out["created"] = created
     parsed = raw.get("authors_parsed")
-    if isinstance(parsed, list) and _plain_names(parsed):
+    names = _short_names(parsed) if isinstance(parsed, list) else None
+    if names is not None:
         del out["authors_parsed"]
-        out["parsed"] = [part[:2] if part[2] == "" else part for part in parsed]
-        if raw.get("authors") == _joined(parsed):
+        out["parsed"], joined = names
+        if raw["authors"] == joined:
             del out["authors"]
     return out
 
 
 def _short_versions(versions: Any) -> list[str] | None:
+    """The versions' dates, 'YYYY-MM-DD hh:mm:ss', if that is all they hold."""
     if not isinstance(versions, list):
         return None
     out = []
@@ -198,37 +200,65 @@ def _short_versions(versions: Any) -> list[str] | None:
         if not (isinstance(v, dict) and len(v) == 2 and v.get("version") == f"v{n}"):
             return None
         text = v.get("created")
-        parts = text.split() if isinstance(text, str) else []
-        if len(parts) != 6 or parts[2] not in _MONTHS[1:]:
+        parts = text.rsplit(" ", 2) if isinstance(text, str) else ()
+        if len(parts) != 3 or parts[2] != "GMT":
             return None
-        if not (parts[1].isascii() and parts[1].isdigit() and len(parts[1]) <= 2):
+        day = _SHORT_DAYS.get(parts[0])
+        if day is None:
+            day = _short_day(parts[0])
+        if not day:
             return None
-        month = _MONTHS.index(parts[2])
-        short = f"{parts[3]}-{month:02d}-{int(parts[1]):02d} {parts[4]}"
-        if _long_date(short) != text:
-            return None
-        out.append(short)
+        out.append(f"{day} {parts[1]}")  # _long_date gives `text` back: same day, same rest
     return out
 
 
-def _long_date(short: str) -> str | None:
-    """'2007-04-02 19:18:42' as arXiv writes it: 'Mon, 2 Apr 2007 19:18:42 GMT'."""
+_SHORT_DAYS: dict[str, str] = {}  # 'Mon, 2 Apr 2007' -> '2007-04-02' ('' for no day)
+
+
+def _short_day(long: str) -> str:
+    """'Mon, 2 Apr 2007' as '2007-04-02', '' unless _long_day gives it back exactly."""
+    parts = long.split(" ")
+    short = ""
+    if len(parts) == 4 and parts[2] in _MONTHS[1:] and parts[1].isascii() and parts[1].isdigit():
+        short = f"{parts[3]}-{_MONTHS.index(parts[2]):02d}-{int(parts[1]):02d}"
+        if _long_day(short) != long:
+            short = ""
+    if len(_SHORT_DAYS) > 100_000:
+        _SHORT_DAYS.clear()
+    _SHORT_DAYS[long] = short
+    return short
+
+
+def _long_day(short: str) -> str | None:
+    """'2007-04-02' as arXiv writes it: 'Mon, 2 Apr 2007'."""
     from datetime import date
 
     try:
-        day = date.fromisoformat(short[:10])
+        day = date.fromisoformat(short)
     except ValueError:
         return None
-    return (
-        f"{_WEEKDAYS[day.weekday()]}, {day.day} {_MONTHS[day.month]} {short[:4]} {short[11:]} GMT"
-    )
+    return f"{_WEEKDAYS[day.weekday()]}, {day.day} {_MONTHS[day.month]} {short[:4]}"
 
 
-def _plain_names(parsed: list[Any]) -> bool:
-    return all(
-        isinstance(part, list) and len(part) == 3 and all(isinstance(x, str) for x in part)
-        for part in parsed
-    )
+def _long_date(short: str) -> str:
+    """'2007-04-02 19:18:42' as arXiv writes it: 'Mon, 2 Apr 2007 19:18:42 GMT'."""
+    return f"{_long_day(short[:10])} {short[11:]} GMT"
+
+
+def _short_names(parsed: list[Any]) -> tuple[list[list[str]], str] | None:
+    """authors_parsed without the empty suffixes, and its names joined as the record's
+    authors string joins them; None unless every name is [last, first, suffix]."""
+    out: list[list[str]] = []
+    joined: list[str] = []
+    for part in parsed:
+        if not (isinstance(part, list) and len(part) == 3):
+            return None
+        last, first, suffix = part
+        if not (isinstance(last, str) and isinstance(first, str) and isinstance(suffix, str)):
+            return None
+        out.append(part if suffix else [last, first])
+        joined.append(" ".join(x for x in (first, last, suffix) if x))
+    return out, ", ".join(joined)
 
 
 def _joined(parsed: list[list[str]]) -> str:
