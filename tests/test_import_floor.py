@@ -214,3 +214,28 @@ def test_numbers_and_nesting_orjson_reads_otherwise_go_to_json():
     assert isinstance(got[0]["id"], int)
     assert got[1]["y"] == float("inf") and got[2] == {"a": "\ud800"}
     assert got[3] == json.loads(lines[3])
+
+
+def reference_id(text):
+    """ids.try_parse_id without its fast path for bare ids."""
+    import re
+
+    s = text.strip()
+    if s.lower().startswith(ids.PROVISIONAL_PREFIX):
+        return (s.lower(), None) if re.fullmatch(r"prov:[0-9a-f]{12}", s.lower()) else None
+    s = re.sub(r"^arxiv:\s*", "", s, flags=re.IGNORECASE)
+    s = re.sub(r"^oai:arxiv\.org:", "", s, flags=re.IGNORECASE)
+    s = ids._PREFIXES.sub("", s)
+    s = re.sub(r"(?:\.pdf)?(?:[?#].*)?/?$", "", s, flags=re.IGNORECASE)
+    m = ids._FULL_RE.match(s)
+    if not m:
+        return None
+    return ids._canonical(m), int(m.group("version")) if m.group("version") else None
+
+
+@given(
+    st.text(alphabet="0123456789.v/?#pdf \n٢abs:", min_size=1)
+    | st.from_regex(r"\d{4}\.\d{4,5}(v\d+)?")
+)
+def test_bare_ids_parse_as_the_general_path_parses_them(text):
+    assert ids.try_parse_id(text) == reference_id(text)

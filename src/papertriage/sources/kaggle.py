@@ -6,7 +6,10 @@ A sighting keeps the record minus what the paper's row already holds (title, abs
 comments, journal-ref, doi, license, categories, id; whitespace-collapsed there), marked
 ``"_in_papers": 1``; ``restore`` puts those back from the row. The snapshot is 4+ GB and
 those fields are most of it, so the store doesn't hold it twice over, and a record can
-still be normalized again from what is kept.
+still be normalized again from what is kept. Since issue 19 (marker 2, ``compact``) the
+versions are kept as their dates, names without their empty suffixes and the authors
+string only where it is not authors_parsed joined: 0.17× of the JSONL instead of 0.24×,
+still JSON (``json_extract(raw, '$.created[0]')``), and ``restore`` gives the same record.
 """
 
 from __future__ import annotations
@@ -126,7 +129,10 @@ def _authors(record: dict[str, Any]) -> tuple[str, ...]:
             if not isinstance(part, list) or not part:
                 continue
             last, first, suffix = [_text(x) for x in (part + ["", "", ""])[:3]]
-            name = clean(" ".join(x for x in (first, last, suffix) if x)) or ""
+            if first and last and not suffix:  # the usual name, joined without a genexpr
+                name = clean(f"{first} {last}") or ""
+            else:
+                name = clean(" ".join(x for x in (first, last, suffix) if x)) or ""
             if _TEX_MARKS.isdisjoint(name):  # delatex and a second clean change nothing
                 if name:
                     names.append(name)
