@@ -6,8 +6,11 @@
 Every figure is the median over several runs of a whole process (wall time and CPU
 from os.wait4, peak RSS from GNU time), and the peers run in the same session,
 interleaved with ours, on the same files: `sqlite-utils insert --nl` of the same JSONL
-into a fresh database without any index (the import baseline) and `sqlite-utils
-search` on our store for the same words (the query baseline). Ratios matter more than
+into a fresh database without any index (the import baseline), then `sqlite-utils
+enable-fts --fts5 --tokenize porter` on it for the columns our main full-text index
+holds (the fair peer: insert + enable-fts, timed together), and `sqlite-utils search`
+on our store for the same words (the query baseline). `--before SRC` runs an older
+checkout's import (its src/ folder) interleaved too, for before/after pairs. Ratios matter more than
 absolute times: the machines these run on are shared and noisy. Stores and results go
 to benchmarks/out/ (ignored).
 """
@@ -55,7 +58,10 @@ class Sample:
 
 
 def run(
-    cmd: list[str], watch: Path | None = None, stdin: bytes | None = None
+    cmd: list[str],
+    watch: Path | None = None,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[float, int, int, float]:
     """Wall seconds, peak RSS (KB), the peak size of a file while it ran (if asked) and
     CPU seconds (user + system, of the process and the children it waited for)."""
@@ -78,7 +84,11 @@ def run(
     started = time.perf_counter()
     with open(os.devnull, "wb") as null, open(HERE / "out" / "stderr.log", "ab") as err:
         proc = subprocess.Popen(
-            full, stdout=null, stderr=err, stdin=None if stdin is None else subprocess.PIPE
+            full,
+            stdout=null,
+            stderr=err,
+            stdin=None if stdin is None else subprocess.PIPE,
+            env=env,
         )
         if stdin is not None:
             proc.stdin.write(stdin)  # type: ignore[union-attr]
@@ -92,8 +102,10 @@ def run(
     return wall, rss, peak[0], usage.ru_utime + usage.ru_stime
 
 
-def measure(sample: Sample, cmd: list[str], watch: Path | None = None) -> None:
-    wall, rss, peak, cpu = run(cmd, watch)
+def measure(
+    sample: Sample, cmd: list[str], watch: Path | None = None, env: dict[str, str] | None = None
+) -> None:
+    wall, rss, peak, cpu = run(cmd, watch, env=env)
     sample.cpu.append(cpu)
     sample.wall.append(wall)
     sample.rss_kb.append(rss)
@@ -111,26 +123,69 @@ def matches(db: Path, word: str) -> int:
         ).fetchone()[0]
 
 
-def bench_import(data: Path, out: Path, runs: int) -> tuple[Sample, Sample, Path]:
-    ours, peer = Sample(), Sample()
+def bench_import(
+    data: Path, out: Path, runs: int, before: Path | None = None
+) -> tuple[Sample, Sample, Path, Sample, Sample]:
+    """Ours, sqlite-utils insert, our store, insert + enable-fts, the older checkout."""
+    ours, peer, fair, old = Sample(), Sample(), Sample(), Sample()
     store = out / "store.db"
+    old_cmd = [
+        sys.executable,
+        "-m",
+        "papertriage",
+        "import",
+        str(data),
+        "--db",
+        str(out / "old.db"),
+    ]
     for n in range(runs):
-        for pattern in ("pt.db*", "su.db*"):
+        for pattern in ("pt.db*", "su.db*", "old.db*"):
             for f in out.glob(pattern):
                 f.unlink()
-        measure(peer, [*SU, "insert", "--nl", str(out / "su.db"), "papers", str(data)])
+        su = str(out / "su.db")
+        measure(peer, [*SU, "insert", "--nl", su, "papers", str(data)])
+        fts = Sample()
+        measure(fts, [*SU, "enable-fts", "--fts5", "--tokenize", "porter", su, "papers",
+                      "title", "abstract", "authors"])  # fmt: skip
+        fair.wall.append(peer.wall[-1] + fts.wall[-1])
+        fair.cpu.append(peer.cpu[-1] + fts.cpu[-1])
+        fair.rss_kb.append(max(peer.rss_kb[-1], fts.rss_kb[-1]))
         db = out / "pt.db"
         measure(ours, [*PT, "import", str(data), "--db", str(db)], watch=Path(f"{db}-wal"))
-        print(
+        line = (
             f"  import run {n + 1}: ours {ours.wall[-1]:.1f} s ({ours.cpu[-1]:.1f} s CPU), "
-            f"sqlite-utils {peer.wall[-1]:.1f} s ({peer.cpu[-1]:.1f} s CPU)",
-            flush=True,
+            f"sqlite-utils insert {peer.wall[-1]:.1f} s ({peer.cpu[-1]:.1f} s CPU), "
+            f"+ enable-fts {fair.wall[-1]:.1f} s ({fair.cpu[-1]:.1f} s CPU)"
         )
+        if before:
+            env = {**os.environ, "PYTHONPATH": str(before)}
+            measure(old, old_cmd, env=env)
+            line += f", before {old.wall[-1]:.1f} s ({old.cpu[-1]:.1f} s CPU)"
+        print(line, flush=True)
     for f in out.glob("store.db*"):
         f.unlink()
     (out / "pt.db").rename(store)
-    peer.extra = [(out / "su.db").stat().st_size]
-    return ours, peer, store
+    fair.extra = [(out / "su.db").stat().st_size]
+    peer.extra = fair.extra
+    if before:
+        old.extra = [(out / "old.db").stat().st_size]
+    return ours, peer, store, fair, old
+
+
+def table_sizes(db: Path) -> list[tuple[str, int]]:
+    """Bytes by table, its indexes and (FTS5) shadow tables together (dbstat)."""
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        owner = dict(conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'"))
+        sizes: dict[str, int] = {}
+        for name, size in conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"):
+            base = owner.get(name, name)
+            for t in sorted(tables, key=len, reverse=True):  # papers_fts_data -> papers_fts
+                if base != t and base.startswith(t + "_") and t.endswith("fts"):
+                    base = t
+                    break
+            sizes[base] = sizes.get(base, 0) + size
+    return sorted(sizes.items(), key=lambda kv: -kv[1])
 
 
 def bench_queries(store: Path, rare: str, runs: int) -> list[tuple[str, Sample, str, Sample]]:
@@ -233,8 +288,8 @@ def bench_every_command(store: Path, data: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def report(size: int, data: Path, imp: tuple[Sample, Sample, Path], queries, rare: str) -> str:
-    ours, peer, store = imp
+def report(size: int, data: Path, imp: tuple, queries, rare: str) -> str:  # type: ignore[type-arg]
+    ours, peer, store, fair, old = imp
     jsonl = data.stat().st_size
     st = store.stat().st_size
     lines = [
@@ -249,18 +304,31 @@ def report(size: int, data: Path, imp: tuple[Sample, Sample, Path], queries, rar
         "|---|---|---|---|",
     ]
     if ours.wall:
-        rate, peer_rate = size / ours.t, size / peer.t
+        cpu = statistics.median(ours.cpu)
+
+        def versus(name: str, s: Sample) -> list[str]:
+            s_cpu = statistics.median(s.cpu)
+            return [
+                f"| import vs {name} (wall) | {ours.t:.1f} s, {size / ours.t:,.0f} rec/s "
+                f"| {s.t:.1f} s, {size / s.t:,.0f} rec/s | {s.t / ours.t:.2f}× the records/s |",
+                f"| import vs {name} (CPU, user+sys) | {cpu:.1f} s, {size / cpu:,.0f} rec/CPU-s "
+                f"| {s_cpu:.1f} s, {size / s_cpu:,.0f} rec/CPU-s | {s_cpu / cpu:.2f}× the records/CPU-s |",
+            ]
+
+        lines += versus("`sqlite-utils insert --nl`", peer)
+        lines += versus("insert + `enable-fts --fts5 --tokenize porter`", fair)
+        if old.wall:
+            lines += versus("the code before (`--before`)", old)
         lines += [
-        f"| import (wall) | {ours.t:.1f} s, {rate:,.0f} rec/s | sqlite-utils insert --nl "
-        f"{peer.t:.1f} s, {peer_rate:,.0f} rec/s | {rate / peer_rate:.2f}× the records/s |",
-        f"| import CPU (user+sys) | {statistics.median(ours.cpu):.1f} s "
-        f"| {statistics.median(peer.cpu):.1f} s "
-        f"| {statistics.median(peer.cpu) / statistics.median(ours.cpu):.2f}× the records/CPU-s |",
-        f"| import peak RSS | {ours.mb:.0f} MB | {peer.mb:.0f} MB | |",
-        f"| import peak WAL | {max(ours.extra) / 1e6:,.0f} MB | | |",
-        f"| store size | {st / 1e6:,.0f} MB | sqlite-utils db {peer.extra[0] / 1e6:,.0f} MB "
-        f"| {st / jsonl:.2f}× the JSONL |",
-        ]  # fmt: skip
+            f"| import peak RSS | {ours.mb:.0f} MB | insert {peer.mb:.0f} MB, + enable-fts "
+            f"{fair.mb:.0f} MB{f', before {old.mb:.0f} MB' if old.wall else ''} | |",
+            f"| import peak WAL | {max(ours.extra) / 1e6:,.0f} MB | | |",
+            f"| store size | {st / 1e6:,.0f} MB | sqlite-utils db with FTS {fair.extra[0] / 1e6:,.0f} MB"
+            f"{f', before {old.extra[0] / 1e6:,.0f} MB ({old.extra[0] / jsonl:.2f}×)' if old.wall else ''} "
+            f"| {st / jsonl:.2f}× the JSONL |",
+        ]
+        sizes = ", ".join(f"{name} {size / jsonl:.3f}×" for name, size in table_sizes(store))
+        lines.append(f"| store by table (with its indexes), × the JSONL | {sizes} | | |")
     for label, o, peer_label, p in queries:
         if p.wall:
             lines.append(
@@ -295,6 +363,10 @@ def main() -> None:
     parser.add_argument(
         "--every-command", action="store_true", help="then run each other command once"
     )
+    parser.add_argument(
+        "--before", type=Path, help="an older checkout's src/ folder: its import, interleaved"
+    )
+    parser.add_argument("--skip-queries", action="store_true", help="the import only")
     args = parser.parse_args()
     # Bytecode for every module, as an installed program has after its first run: with
     # PYTHONDONTWRITEBYTECODE set (as on some CI machines) a module edited since its
@@ -309,11 +381,11 @@ def main() -> None:
     rare = generate.rare_word_for(args.size)
     print(f"{args.size:,} records, {data.stat().st_size / 1e6:,.0f} MB: import", flush=True)
     if args.skip_import:
-        imp = Sample(), Sample(), out / "store.db"
+        imp = Sample(), Sample(), out / "store.db", Sample(), Sample()
     else:
-        imp = bench_import(data, out, args.import_runs)
+        imp = bench_import(data, out, args.import_runs, args.before)
     print("queries", flush=True)
-    queries = bench_queries(imp[2], rare, args.runs)
+    queries = [] if args.skip_queries else bench_queries(imp[2], rare, args.runs)
     text = report(args.size, data, imp, queries, rare)
     if args.every_command:
         print("every command", flush=True)

@@ -1,5 +1,6 @@
 """The fast paths bulk import relies on give exactly what the general code gives."""
 
+import json
 import re
 import unicodedata
 from datetime import UTC
@@ -8,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
+from papertriage.models import json_list
 from papertriage.text import clean, delatex, fold, parse_date, title_key
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -42,7 +44,11 @@ def reference_day(value):
     return dt.replace(tzinfo=dt.tzinfo or UTC).astimezone(UTC).date().isoformat()
 
 
-@given(st.text() | st.text(alphabet="a \x1b\x07\x9b\ud800\n\t\x85\x1c"))
+@given(
+    st.text()
+    | st.text(alphabet="a \x1b\x07\x9b\ud800\n\t\x85\x1c")
+    | st.text(alphabet="ab \n\xa0\u2028\u3000\r")
+)
 def test_clean_matches_the_regex(text):
     assert clean(text) == reference_clean(text)
 
@@ -83,3 +89,9 @@ def test_iso_days_match_the_general_parser(value):
 
     dt = parse_datetime(value)
     assert parse_date(value) == (dt.date().isoformat() if dt else None)
+
+
+@given(st.lists(st.text() | st.text(alphabet='ab"\\ \x00\x1f\x7f\u2028\ud800é'), min_size=1))
+def test_json_lists_are_what_json_dumps_writes(items):
+    assert json_list(items) == json.dumps(items, ensure_ascii=False)
+    assert json_list(tuple(items)) == json.dumps(items, ensure_ascii=False)

@@ -40,6 +40,13 @@ def try_parse_id(text: str | None) -> tuple[str, int | None] | None:
     if not text:
         return None
     s = text.strip()
+    if s[:1].isdigit() and s[-1:].isdigit() and "?" not in s and "#" not in s:
+        # a bare new-style id (2401.00001v2): no prefix or suffix the substitutions
+        # below would remove (each needs a letter, '/', '?' or '#' at an end)
+        m = _FULL_RE.match(s)
+        if not m:
+            return None
+        return _canonical(m), int(m.group("version")) if m.group("version") else None
     if s.lower().startswith(PROVISIONAL_PREFIX):
         return (s.lower(), None) if re.fullmatch(r"prov:[0-9a-f]{12}", s.lower()) else None
     s = re.sub(r"^arxiv:\s*", "", s, flags=re.IGNORECASE)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from operator import attrgetter
 from typing import Any
 
 from . import ids
@@ -139,8 +141,49 @@ def _scalar(value: Any) -> Any:
     return value if isinstance(value, str | int | float) and not isinstance(value, bool) else None
 
 
+def text_value(value: Any) -> str | None:
+    """A text field as stored: whitespace collapsed, controls scrubbed; None for empty
+    text or anything that is not text or a number."""
+    return clean(_scalar(value))
+
+
+def line_value(value: Any) -> str | None:
+    """A one-line field (a category, a license, a link) as stored: text only."""
+    return clean(value) if isinstance(value, str) else None
+
+
+def list_value(items: Any) -> tuple[str, ...]:
+    """A list field as stored: each item cleaned, empty ones dropped."""
+    items = items if isinstance(items, list | tuple) else ()
+    return tuple(c for c in (clean(_scalar(v)) for v in items) if c)
+
+
+def title_value(text: str | None) -> str | None:
+    """A cleaned title in the form queries take: TeX decoded, NFKC."""
+    return nfkc(decode_tex(text)) if text else text
+
+
+def abstract_value(text: str | None) -> str | None:
+    """A cleaned abstract in the form queries take: NFKC."""
+    return nfkc(text) if text else text
+
+
+def int_value(value: Any) -> int | None:
+    """A count or version as stored: a 64-bit integer, else None."""
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if _INT_MIN <= number <= _INT_MAX else None  # SQLite's integers
+
+
 def make_paper(**values: Any) -> Paper:
-    """Build a Paper, cleaning text fields and dropping empty values."""
+    """Build a Paper, cleaning text fields and dropping empty values.
+
+    Each field goes through its one normalizer above; a parser that builds a Paper
+    itself (sources/kaggle.py, for speed) calls the same ones, once per field."""
     for key in (
         "title",
         "abstract",
@@ -151,30 +194,22 @@ def make_paper(**values: Any) -> Paper:
         "hf_organization",
     ):
         if key in values:
-            values[key] = clean(_scalar(values[key]))
+            values[key] = text_value(values[key])
     for key in _TEXT_FIELDS:
         if values.get(key) is not None:
-            value = values[key]
-            values[key] = clean(value) if isinstance(value, str) else None  # one line
+            values[key] = line_value(values[key])
     for key in LIST_FIELDS:
         if key in values:
-            items = values[key]
-            items = items if isinstance(items, list | tuple) else ()
-            values[key] = tuple(c for c in (clean(_scalar(v)) for v in items) if c)
+            values[key] = list_value(values[key])
     if values.get("authors"):
         values["authors"] = author_names(values["authors"])
-    for key in ("title", "abstract"):  # the indexed texts, in the form queries take
-        text = values.get(key)
-        if text:
-            values[key] = nfkc(decode_tex(text) if key == "title" else text)
+    if "title" in values:
+        values["title"] = title_value(values["title"])
+    if "abstract" in values:
+        values["abstract"] = abstract_value(values["abstract"])
     for key in _INT_FIELDS:
         if values.get(key) is not None:
-            try:
-                values[key] = int(values[key])
-            except (TypeError, ValueError, OverflowError):
-                values[key] = None
-            if values[key] is not None and not _INT_MIN <= values[key] <= _INT_MAX:
-                values[key] = None  # SQLite stores 64-bit integers
+            values[key] = int_value(values[key])
     for key in _DATE_FIELDS:
         if values.get(key) is not None:
             values[key] = parse_date(values[key])  # 'YYYY-MM-DD' stays as it is
@@ -184,15 +219,36 @@ def make_paper(**values: Any) -> Paper:
     return Paper(**values)
 
 
+_PAPER_VALUES = attrgetter(*PAPER_COLUMNS)
+_LIST_AT = tuple(PAPER_COLUMNS.index(name) for name in LIST_FIELDS)
+
+
+def paper_values(paper: Paper) -> list[Any]:
+    """The papers-table values of a paper, in PAPER_COLUMNS order (lists as JSON text)."""
+    values = list(_PAPER_VALUES(paper))
+    for at in _LIST_AT:
+        value = values[at]
+        values[at] = json_list(value) if value else None
+    return values
+
+
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')  # what json.dumps escapes (ensure_ascii=False)
+
+
+def json_list(items: tuple[str, ...] | list[str]) -> str:
+    """json.dumps(list(items), ensure_ascii=False), written directly for strings that
+    need no escape (most names and categories; three times as fast)."""
+    try:
+        if _JSON_ESCAPED.search("".join(items)) is None:
+            return '["' + '", "'.join(items) + '"]'
+    except TypeError:  # not all strings
+        pass
+    return json.dumps(list(items), ensure_ascii=False)
+
+
 def paper_to_row(paper: Paper) -> dict[str, Any]:
     """The papers-table row for a paper (lists as JSON text)."""
-    row: dict[str, Any] = {}
-    for name in PAPER_COLUMNS:
-        value = getattr(paper, name)
-        if name in LIST_FIELDS:
-            value = json.dumps(list(value), ensure_ascii=False) if value else None
-        row[name] = value
-    return row
+    return dict(zip(PAPER_COLUMNS, paper_values(paper), strict=True))
 
 
 def row_to_dict(row: dict[str, Any]) -> dict[str, Any]:

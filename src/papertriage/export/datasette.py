@@ -76,7 +76,11 @@ _COLUMNS: dict[str, dict[str, str]] = {
         "source": "Which listing format saw it (hf-daily, arxiv-rss, kaggle…).",
         "origin": "The file or URL.",
         "announce_type": "arXiv RSS: new, cross, replace or replace-cross.",
-        "raw": "The item as the source gave it (JSON).",
+        "raw": (
+            "The item as the source gave it (JSON). A Kaggle record leaves out what the "
+            "paper's row holds (_in_papers), and since 2 keeps its versions as their dates "
+            "(created) and authors_parsed as parsed; `papertriage show ID --raw` gives it whole."
+        ),
     },
     "aliases": {"alias": "An id merged into paper_id.", "paper_id": _PAPER_ID},
     "runs": {

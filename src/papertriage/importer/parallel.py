@@ -2,8 +2,10 @@
 
 Importing the Kaggle snapshot, normalizing records (Python) costs about as much as
 SQLite storing and indexing them. With two cores the two overlap: a forked worker reads
-and parses the file and sends batches of papers down a pipe, and this process merges
-them into the store as they come. The pipe's small buffer bounds memory: the worker
+and parses the file, turns each batch into the finished rows (store.ingest.prepare:
+normalized fields, JSON lists, title key, the sighting's raw text) and sends them down a
+pipe, and this process merges them into the store as they come, which for a new paper
+is SQLite's work alone. The pipe's small buffer bounds memory: the worker
 waits while a batch is unread. A bad line in the worker comes back as the InputError
 the serial path raises; Ctrl-C or a kill of this process ends the worker (it ignores
 SIGINT, and it is killed when the import stops for any reason).
@@ -15,16 +17,13 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..models import Paper
+from ..store.ingest import Prepared, prepare
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
-
-_FIELDS = tuple(f.name for f in fields(Paper))
 
 
 def available() -> bool:
@@ -32,8 +31,9 @@ def available() -> bool:
     return sys.platform == "linux" and (os.cpu_count() or 1) > 1
 
 
-def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[list[Paper], int]]:
-    """Batches of papers parsed from the file `name` by a worker, with its read position."""
+def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[Prepared, int]]:
+    """Batches of papers parsed and prepared from the file `name` by a worker, with its
+    read position."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
@@ -50,8 +50,7 @@ def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[list[
             except EOFError:
                 raise InputError(origin, "the parsing process stopped unexpectedly") from None
             if message[0] == "papers":
-                # tuples pickle several times faster than the frozen dataclass
-                yield [Paper(*row) for row in message[1]], message[2]
+                yield Prepared(message[1]), message[2]
             elif message[0] == "error":
                 raise InputError(*message[1:])
             else:
@@ -77,8 +76,8 @@ def _work(
         fh, _size = open_input(name)
         with fh:
             for batch in batches(iter_papers(fh, origin, fmt), size):
-                rows = [tuple(getattr(p, f) for f in _FIELDS) for p in batch]
-                sender.send(("papers", rows, position(fh)))
+                # plain tuples: they pickle several times faster than the dataclass
+                sender.send(("papers", list(prepare(batch)), position(fh)))
     except InputError as exc:
         message = ("error", exc.origin, exc.detail, exc.where)
     except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError

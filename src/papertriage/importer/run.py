@@ -26,7 +26,7 @@ from ..sources.formats import (
 )
 from ..store.bulkload import DeferredIndex
 from ..store.db import transaction
-from ..store.ingest import Ingest
+from ..store.ingest import Ingest, Prepared
 from ..store.runs import finish_run, start_run
 from ..store.userdata import apply_pending
 from ..text import scrub
@@ -87,7 +87,7 @@ def import_file(
 
 def _source(
     fh: BinaryIO, name: str, origin: str, fmt: str, bulk: bool
-) -> Iterator[tuple[list[Paper], int]]:
+) -> Iterator[tuple[list[Paper] | Prepared, int]]:
     """Batches of papers and the read position: parsed by a second process for a big
     line-oriented file (parallel.py), else here."""
     if bulk and fmt in LINE_FORMATS and name != "-" and parallel.available():

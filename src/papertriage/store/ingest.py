@@ -23,7 +23,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .. import ids
 from ..models import (
@@ -32,9 +32,11 @@ from ..models import (
     BOOKKEEPING,
     HF_FIELDS,
     LIST_FIELDS,
+    PAPER_COLUMNS,
     SKIPPED,
     Paper,
     paper_to_row,
+    paper_values,
 )
 from ..text import now_iso, scrub, title_key
 
@@ -55,6 +57,64 @@ ON CONFLICT (paper_id, source) DO UPDATE SET
 FUZZY_TITLE_CUTOFF = 95.0
 # new_ids keeps the first ones only: a 2.7M-paper import must not hold them all.
 NEW_IDS_KEPT = 10_000
+
+
+# A paper ready to write (``prepare``): its row as the papers table takes it when new
+# (the PAPER_COLUMNS, title_key, authors_text), where it was seen, its raw item as the
+# sighting stores it, and what the merge itself still reads of the raw item (the user
+# data of papertriage's own export, a pasted page's skip mark), else None. Plain tuples:
+# a parsing process builds them and pickles them to the writing one (importer/parallel).
+Entry = tuple[tuple[Any, ...], str, str | None, str | None, str | None, Any]
+_ROW: Final = 0
+_SOURCE: Final = 1
+_ORIGIN: Final = 2
+_ANNOUNCE: Final = 3
+_RAW: Final = 4
+_KEEP: Final = 5
+_ID = PAPER_COLUMNS.index("id")
+_TITLE = PAPER_COLUMNS.index("title")
+_TITLE_KEY = len(PAPER_COLUMNS)
+_ROW_COLUMNS = (*PAPER_COLUMNS, "title_key", "authors_text")
+
+
+class Prepared(list[Entry]):
+    """A batch of papers already turned into rows (``prepare``)."""
+
+
+def prepare(papers: Iterable[Paper]) -> Prepared:
+    """Each paper's row, sighting and raw text, computed once (in the parsing process
+    of a big import: the writing process is left SQLite's work)."""
+    out = Prepared()
+    for p in papers:
+        values = paper_values(p)
+        values.append(title_key(p.title))
+        values.append(", ".join(p.authors) or None)
+        keep = p.raw if p.source in ("papertriage", "hf-page") else None
+        raw = None if p.source == "papertriage" else raw_text(p.source, p.raw)
+        out.append((tuple(values), p.source, p.origin, p.announce_type, raw, keep))
+    return out
+
+
+def raw_text(source: str, raw: Any) -> str | None:
+    """A raw item as its sighting stores it: text as given, anything else as compact
+    JSON (a Kaggle record also without what the paper's row holds: kaggle.compact)."""
+    if raw is None or isinstance(raw, str):
+        return raw
+    if source == "kaggle" and isinstance(raw, dict):
+        from ..sources.kaggle import compact
+
+        raw = compact(raw)
+    return dump_json(raw)
+
+
+def dump_json(value: Any) -> str:
+    """Compact JSON, UTF-8 as it is (orjson; json for what orjson refuses to write)."""
+    import orjson
+
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # a lone surrogate, an integer past 64 bits (orjson.JSONEncodeError)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class Ingest:
@@ -82,40 +142,52 @@ class Ingest:
     def _exists(self, sql: str) -> bool:
         return self.conn.execute(sql).fetchone() is not None
 
-    def add(self, papers: Iterable[Paper]) -> None:
-        batch = [self._resolve(p) for p in self._kept(papers)]
-        self.sources.update(p.source for p in batch)
+    def add(self, papers: Iterable[Paper] | Prepared) -> None:
+        """Merge a batch: papers, or the rows ``prepare`` made of them."""
+        entries = papers if isinstance(papers, Prepared) else prepare(papers)
+        batch = [self._resolve(e) for e in self._kept(entries)]
+        self.sources.update(e[_SOURCE] for e in batch)
         self.counts["read"] += len(batch)
-        existing = self._load({p.id for p in batch})
-        inserts: dict[str, dict[str, Any]] = {}
+        existing = self._load({e[_ROW][_ID] for e in batch})
+        inserts: dict[str, tuple[Any, ...] | dict[str, Any]] = {}
         merged_ids: set[str] = set()
-        for paper in batch:
-            old = existing.get(paper.id)
-            if old is None and paper.id in inserts:
-                inserts[paper.id] = merge_rows(inserts[paper.id], paper)
-                merged_ids.add(paper.id)
+        bookkeeping = (self._now, self._now, self.run_id, self.run_id)
+        for entry in batch:
+            row = entry[_ROW]
+            pid = row[_ID]
+            old = existing.get(pid)
+            if old is None and pid in inserts:
+                first = inserts[pid]
+                if isinstance(first, tuple):
+                    first = dict(zip(ALL_COLUMNS, first, strict=True))
+                inserts[pid] = _merge(first, _new_row(entry), entry[_SOURCE])
+                merged_ids.add(pid)
                 continue
             if old is None:
-                inserts[paper.id] = self._fresh_row(paper)
+                inserts[pid] = row + bookkeeping
                 continue
-            merged = merge_rows(old, paper)
+            merged = _merge(old, _new_row(entry), entry[_SOURCE])
             changed = {k: v for k, v in merged.items() if k not in BOOKKEEPING and old.get(k) != v}
             merged["last_seen"], merged["last_run"] = self._now, self.run_id
             if changed:
-                self._update(paper.id, {**changed, "last_seen": self._now, "last_run": self.run_id})
+                self._update(pid, {**changed, "last_seen": self._now, "last_run": self.run_id})
                 # a newer reading that changes nothing the user sees is not an update
                 self.counts["updated" if changed.keys() - {"hf_as_of"} else "unchanged"] += 1
             else:
                 self.conn.execute(
                     "UPDATE papers SET last_seen = ?, last_run = ? WHERE id = ?",
-                    [self._now, self.run_id, paper.id],
+                    [self._now, self.run_id, pid],
                 )
                 self.counts["unchanged"] += 1
-            existing[paper.id] = merged
-            merged_ids.add(paper.id)
+            existing[pid] = merged
+            merged_ids.add(pid)
         if inserts:
             self.conn.executemany(
-                _INSERT_SQL, [[r[c] for c in ALL_COLUMNS] for r in inserts.values()]
+                _INSERT_SQL,
+                [
+                    r if isinstance(r, tuple) else [r[c] for c in ALL_COLUMNS]
+                    for r in inserts.values()
+                ],
             )
             if self.index:
                 self.index.catch_up()
@@ -125,46 +197,49 @@ class Ingest:
                 self.new_ids.extend(list(inserts)[:room])
             if self._has_provisional is False and any(ids.is_provisional(i) for i in inserts):
                 self._has_provisional = True
-        final = {i: existing.get(i) or inserts[i] for i in merged_ids}
+        final = {i: _as_dict(existing.get(i) or inserts[i]) for i in merged_ids}
         self._record_sightings(batch, final)
-        for p in batch:
-            if p.source == "papertriage" and isinstance(p.raw, dict):
+        for e in batch:
+            if e[_SOURCE] == "papertriage" and isinstance(e[_KEEP], dict):
                 from .userdata import restore
 
-                self.counts.update(restore(self.conn, p.id, p.raw))
+                self.counts.update(restore(self.conn, e[_ROW][_ID], e[_KEEP]))
 
-    def _kept(self, papers: Iterable[Paper]) -> Iterator[Paper]:
+    def _kept(self, entries: Iterable[Entry]) -> Iterator[Entry]:
         """The papers to store; the ones a parser marked skipped are counted and kept
         apart (read, but never merged), with the reason in `skipped`."""
-        for p in papers:
-            if p.source == "hf-page" and isinstance(p.raw, dict) and SKIPPED in p.raw:
+        for e in entries:
+            keep = e[_KEEP]
+            if e[_SOURCE] == "hf-page" and isinstance(keep, dict) and SKIPPED in keep:
                 self.counts["skipped"] += 1
                 self.counts["read"] += 1
                 if len(self.skipped) < 10:
-                    self.skipped.append(f"{p.title!r}: {p.raw[SKIPPED]}")
+                    self.skipped.append(f"{e[_ROW][_TITLE]!r}: {keep[SKIPPED]}")
                 continue
-            yield p
+            yield e
 
     # -- identity -----------------------------------------------------------------
 
-    def _resolve(self, paper: Paper) -> Paper:
+    def _resolve(self, entry: Entry) -> Entry:
         """Map a paper onto the row it belongs to (aliases, provisional merges)."""
+        pid = entry[_ROW][_ID]
         if self._has_aliases:
             row = self.conn.execute(
-                "SELECT paper_id FROM aliases WHERE alias = ?", [paper.id]
+                "SELECT paper_id FROM aliases WHERE alias = ?", [pid]
             ).fetchone()
             if row:
-                paper = paper.with_(id=row[0])
-        if ids.is_provisional(paper.id):
-            match = self._title_match(title_key(paper.title), provisional_only=False)
-            return paper.with_(id=match) if match else paper
-        key = title_key(paper.title) if self._has_provisional else ""
-        if key:
+                entry = _with_id(entry, row[0])
+                pid = row[0]
+        key = entry[_ROW][_TITLE_KEY]
+        if ids.is_provisional(pid):
+            match = self._title_match(key, provisional_only=False)
+            return _with_id(entry, match) if match else entry
+        if key and self._has_provisional:
             prov = self._title_match(key, provisional_only=True)
-            if prov and not self._exists_id(paper.id):
-                self.rekey(prov, paper.id)
+            if prov and not self._exists_id(pid):
+                self.rekey(prov, pid)
                 self.counts["merged"] += 1
-        return paper
+        return entry
 
     def _exists_id(self, paper_id: str) -> bool:
         return (
@@ -222,60 +297,69 @@ class Ingest:
                 out[row["id"]] = dict(row)
         return out
 
-    def _fresh_row(self, paper: Paper) -> dict[str, Any]:
-        row = paper_to_row(paper)
-        row["title_key"] = title_key(paper.title)
-        row["authors_text"] = ", ".join(paper.authors) or None
-        row.update(
-            first_seen=self._now, last_seen=self._now, first_run=self.run_id, last_run=self.run_id
-        )
-        return row
-
     def _update(self, paper_id: str, changes: dict[str, Any]) -> None:
         sets = ", ".join(f"{k} = ?" for k in changes)
         self.conn.execute(f"UPDATE papers SET {sets} WHERE id = ?", [*changes.values(), paper_id])
 
-    def _record_sightings(self, batch: list[Paper], final: dict[str, dict[str, Any]]) -> None:
+    def _record_sightings(self, batch: list[Entry], final: dict[str, dict[str, Any]]) -> None:
         """`final`: the rows of papers that were merged with something, as they ended up."""
         rows = []
-        for p in batch:
-            raw = p.raw
-            if p.source == "kaggle" and isinstance(raw, dict) and p.id in final:
+        now = self._now
+        for e in batch:
+            pid, raw = e[_ROW][_ID], e[_RAW]
+            if e[_SOURCE] == "kaggle" and raw and pid in final:
                 from ..sources.kaggle import keep_differing
 
-                raw = keep_differing(raw, p, final[p.id])
-            if p.source == "papertriage":
-                raw = None  # the user data it carried went to the user tables
-            elif not (isinstance(raw, str) or raw is None):
-                raw = json.dumps(raw, ensure_ascii=False)
+                record = json.loads(raw)
+                if isinstance(record, dict):
+                    raw = dump_json(keep_differing(record, _new_row(e), final[pid]))
             rows.append(
-                [
-                    p.id,
-                    p.source,
-                    p.origin,
-                    p.announce_type,
-                    self._now,
-                    self._now,
+                (
+                    pid,
+                    e[_SOURCE],
+                    e[_ORIGIN],
+                    e[_ANNOUNCE],
+                    now,
+                    now,
                     raw if self.keep_raw else None,
-                ]
+                )
             )
         try:
             self.conn.executemany(_SIGHTING_SQL, rows)
         except UnicodeEncodeError:  # a lone surrogate in a raw record (or a file name)
-            rows = [[scrub(v) if isinstance(v, str) else v for v in row] for row in rows]
-            self.conn.executemany(_SIGHTING_SQL, rows)
+            scrubbed = [[scrub(v) if isinstance(v, str) else v for v in row] for row in rows]
+            self.conn.executemany(_SIGHTING_SQL, scrubbed)
+
+
+def _with_id(entry: Entry, pid: str) -> Entry:
+    row = entry[_ROW]
+    return ((*row[:_ID], pid, *row[_ID + 1 :]), *entry[1:])
+
+
+def _new_row(entry: Entry) -> dict[str, Any]:
+    """The row this sighting alone gives (as a new paper's row, without bookkeeping)."""
+    return dict(zip(_ROW_COLUMNS, entry[_ROW], strict=True))
+
+
+def _as_dict(row: tuple[Any, ...] | dict[str, Any]) -> dict[str, Any]:
+    return row if isinstance(row, dict) else dict(zip(ALL_COLUMNS, row, strict=True))
 
 
 def merge_rows(old: dict[str, Any], paper: Paper) -> dict[str, Any]:
     """The row after merging one more sighting of the same paper into it."""
-    new = paper_to_row(paper)
+    return _merge(old, paper_to_row(paper), paper.source)
+
+
+def _merge(old: dict[str, Any], new: dict[str, Any], source: str) -> dict[str, Any]:
+    """merge_rows with the sighting given as the row it alone gives (`new`)."""
     out = dict(old)
-    authoritative = paper.version is not None and (
-        old.get("version") is None or paper.version >= old["version"]
+    version = new["version"]
+    authoritative = version is not None and (
+        old.get("version") is None or version >= old["version"]
     )
-    if old.get("version") is None and paper.version is None:
+    if old.get("version") is None and version is None:
         authoritative = True
-    if paper.source == "hf-page":  # a pasted page: the least trusted, and often cut off
+    if source == "hf-page":  # a pasted page: the least trusted, and often cut off
         for name in ARXIV_FIELDS:
             if new[name] is not None and (old.get(name) is None or _extends(new[name], old[name])):
                 out[name] = new[name]
@@ -290,8 +374,8 @@ def merge_rows(old: dict[str, Any], paper: Paper) -> dict[str, Any]:
                 out[name] = new[name]
         if newer:
             out["hf_as_of"] = new["hf_as_of"] or old.get("hf_as_of")
-    if paper.version is not None:
-        out["version"] = max(paper.version, old.get("version") or 0)
+    if version is not None:
+        out["version"] = max(version, old.get("version") or 0)
     for name in ("published", "hf_featured"):
         values = [v for v in (old.get(name), new[name]) if v]
         out[name] = min(values) if values else None

@@ -1,0 +1,241 @@
+"""The import at the floor (issue 19): each field normalized once, rows built by the
+parsing process, orjson, compact Kaggle sightings. Each fast way gives what the general
+way gave: the same Paper as make_paper, the same records as json.loads, the same whole
+record back from a sighting, old sightings still readable."""
+
+import io
+import json
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from papertriage import ids
+from papertriage.importer.run import import_file
+from papertriage.models import make_paper, paper_to_row
+from papertriage.sources import kaggle
+from papertriage.sources.lines import json_lines
+from papertriage.store.ingest import prepare, raw_text
+from papertriage.store.queries import raw_items
+from papertriage.text import clean, delatex, parse_date
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+import generate  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+KAGGLE = FIXTURES / "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"
+
+
+def reference_paper(record, origin="x", n=1):
+    """record_to_paper as it was: the record's fields handed to make_paper."""
+    found = ids.try_parse_id(str(record.get("id") or ""))
+    versions = [v for v in kaggle._list(record.get("versions")) if isinstance(v, dict)]
+    numbers = [kaggle._vnum(v.get("version")) for v in versions]
+    dates = [d for d in (parse_date(v.get("created")) for v in versions) if d]
+    parsed = record.get("authors_parsed")
+    if isinstance(parsed, list) and parsed:
+        names = []
+        for part in parsed:
+            if not isinstance(part, list) or not part:
+                continue
+            last, first, suffix = [kaggle._text(x) for x in (part + ["", "", ""])[:3]]
+            names.append(delatex(clean(" ".join(x for x in (first, last, suffix) if x)) or ""))
+        authors = [a for a in names if a]
+    else:
+        text = delatex(kaggle._text(record.get("authors")))
+        authors = [clean(a) or "" for a in text.replace(" and ", ", ").split(",") if clean(a)]
+    return make_paper(
+        id=found[0],
+        version=max((x for x in numbers if x), default=found[1]),
+        title=record.get("title"),
+        abstract=record.get("abstract"),
+        authors=authors,
+        categories=kaggle._text(record.get("categories")).split(),
+        comment=record.get("comments"),
+        journal_ref=record.get("journal-ref"),
+        doi=record.get("doi"),
+        license=record.get("license"),
+        published=min(dates) if dates else parse_date(record.get("update_date")),
+        updated=max(dates) if dates else parse_date(record.get("update_date")),
+        source="kaggle",
+        origin=origin,
+    )
+
+
+def records():
+    lines = KAGGLE.read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def generated(tmp_path):
+    path = tmp_path / "g.jsonl"
+    generate.generate(300, path, workers=1, fixtures=FIXTURES)
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_kaggle_papers_are_what_make_paper_built(tmp_path):
+    for record in records() + generated(tmp_path):
+        assert kaggle.record_to_paper(record, "x", 1) == reference_paper(record)  # raw aside
+
+
+names = st.text(alphabet="aé \\'{}$~\n\t\x07:,.-_CDFcollaboration", max_size=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    title=st.none() | names | st.integers(),
+    parsed=st.none() | st.lists(st.lists(names | st.integers(), max_size=4), max_size=4),
+    authors=st.none() | names,
+    categories=st.none() | st.text(alphabet="ab. \x1c\x00-", max_size=12),
+    created=st.lists(st.sampled_from(["Mon, 2 Apr 2007 19:18:42 GMT", "x", "2007-04-02", ""])),
+    update=st.none() | st.sampled_from(["2008-11-13", "bad", "Tue, 3 Apr 2007 00:00:00 GMT"]),
+)
+def test_any_record_gives_what_make_paper_built(
+    title, parsed, authors, categories, created, update
+):
+    record = {
+        "id": "0704.0001",
+        "title": title,
+        "abstract": title,
+        "authors": authors,
+        "authors_parsed": parsed,
+        "categories": categories,
+        "comments": title,
+        "license": title,
+        "versions": [{"version": f"v{n}", "created": c} for n, c in enumerate(created, 1)],
+        "update_date": update,
+    }
+    assert kaggle.record_to_paper(record, "x", 1) == reference_paper(record)
+
+
+def whole(raw, row):
+    return kaggle.restore(json.loads(raw_text("kaggle", raw)), row)
+
+
+def test_compact_sightings_give_the_whole_record_back(tmp_path):
+    kept = total = 0
+    for record in records() + generated(tmp_path):
+        paper = kaggle.record_to_paper(record, "x", 1)
+        row = paper_to_row(paper)
+        stored = raw_text("kaggle", paper.raw)
+        assert json.loads(stored)["_in_papers"] == kaggle.COMPACT
+        assert whole(paper.raw, row) == kaggle.restore(paper.raw, row)  # as before
+        assert whole(paper.raw, row)["versions"] == record["versions"]
+        assert whole(paper.raw, row)["authors_parsed"] == record["authors_parsed"]
+        assert whole(paper.raw, row)["authors"] == record["authors"]
+        kept += len(stored.encode())
+        total += len(json.dumps(paper.raw, ensure_ascii=False).encode())
+    assert kept < 0.8 * total  # was json.dumps of the record less the row's fields
+
+
+def test_what_the_short_forms_cannot_hold_is_kept_as_it_is():
+    row = {"id": "0704.0001"}
+    odd = [
+        {"versions": [{"version": "v1", "created": "Tue, 2 Apr 2007 19:18:42 GMT"}]},  # weekday
+        {"versions": [{"version": "v2", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}]},  # number
+        {"versions": [{"version": "v1", "created": "Mon, 02 Apr 2007 19:18:42 GMT"}]},  # 02
+        {"versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 UTC"}]},
+        {"versions": [{"version": "v1", "created": "Mon, 2 Apr 2007  GMT", "x": 1}]},
+        {"versions": [{"version": "v1", "created": "Mon, 2 Apr 2007  GMT"}]},
+        {"versions": "v1"},
+        {"authors_parsed": [["Doe", "J."], ["Roe", "R.", "", ""]]},
+        {
+            "authors_parsed": [["Doe", "J.", "Jr."], ["Roe", "R.", ""]],
+            "authors": "J. Doe Jr., R. Roe",
+        },
+        {"authors_parsed": [["Doe", "J.", ""]], "authors": "J. Doe and others"},
+        {"authors_parsed": [["Doe", 1, ""]]},
+        {"created": ["kept"], "versions": []},
+    ]
+    for extra in odd:
+        raw = {"authors": "J. Doe", "submitter": None, **extra, "_in_papers": 1}
+        assert whole(raw, row) == kaggle.restore(raw, row)
+        assert {k: v for k, v in whole(raw, row).items() if k in raw} == {
+            k: v for k, v in raw.items() if k != "_in_papers"
+        }
+
+
+def test_old_sightings_stay_readable(conn):
+    """A store written before m009's compact form: the record's `_in_papers: 1` form."""
+    import_file(conn, str(KAGGLE))
+    record = json.loads(KAGGLE.read_text().splitlines()[0])
+    paper = kaggle.record_to_paper(record, "x", 1)
+    conn.execute(
+        "UPDATE sightings SET raw = ? WHERE paper_id = ?",
+        [json.dumps(paper.raw, ensure_ascii=False), "0704.0001"],
+    )
+    old = raw_items(conn, "0704.0001")[0]["raw"]
+    conn.execute(
+        "UPDATE sightings SET raw = ? WHERE paper_id = ?",
+        [raw_text("kaggle", paper.raw), "0704.0001"],
+    )
+    assert raw_items(conn, "0704.0001")[0]["raw"] == old
+    assert old["versions"] == record["versions"] and old["submitter"] == record["submitter"]
+    # plain JSON for SQLite (and so sqlite-utils, Datasette) too
+    assert (
+        conn.execute(
+            "SELECT json_extract(raw, '$.created[0]') FROM sightings WHERE paper_id = '0704.0001'"
+        ).fetchone()[0]
+        == "2007-04-02 19:18:42"
+    )
+
+
+def test_prepared_rows_are_the_rows_the_merge_writes():
+    papers = [kaggle.record_to_paper(r, "x", n) for n, r in enumerate(records()[:20])]
+    for paper, entry in zip(papers, prepare(papers), strict=True):
+        row = paper_to_row(paper)
+        assert entry[0][: len(row)] == tuple(row.values())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=10,
+    )
+)
+def test_json_lines_read_what_json_loads_reads(value):
+    line = json.dumps({"v": value}).encode() + b"\n"
+    got = [r for _, r in json_lines(io.BytesIO(line), "x")][0]
+    assert json.dumps(got) == json.dumps(json.loads(line))  # NaN == NaN here
+
+
+def test_numbers_and_nesting_orjson_reads_otherwise_go_to_json():
+    lines = [
+        b'{"id": 123456789012345678901234567890, "n": -9223372036854775809}',
+        b'{"x": NaN, "y": 1e400}',
+        b'{"a": "\\ud800"}',
+        b'{"a": ' + b"[" * 600 + b"]" * 600 + b"}",
+    ]
+    got = [r for _, r in json_lines(io.BytesIO(b"\n".join(lines) + b"\n"), "x")]
+    assert got[0] == {"id": 123456789012345678901234567890, "n": -9223372036854775809}
+    assert isinstance(got[0]["id"], int)
+    assert got[1]["y"] == float("inf") and got[2] == {"a": "\ud800"}
+    assert got[3] == json.loads(lines[3])
+
+
+def reference_id(text):
+    """ids.try_parse_id without its fast path for bare ids."""
+    import re
+
+    s = text.strip()
+    if s.lower().startswith(ids.PROVISIONAL_PREFIX):
+        return (s.lower(), None) if re.fullmatch(r"prov:[0-9a-f]{12}", s.lower()) else None
+    s = re.sub(r"^arxiv:\s*", "", s, flags=re.IGNORECASE)
+    s = re.sub(r"^oai:arxiv\.org:", "", s, flags=re.IGNORECASE)
+    s = ids._PREFIXES.sub("", s)
+    s = re.sub(r"(?:\.pdf)?(?:[?#].*)?/?$", "", s, flags=re.IGNORECASE)
+    m = ids._FULL_RE.match(s)
+    if not m:
+        return None
+    return ids._canonical(m), int(m.group("version")) if m.group("version") else None
+
+
+@given(
+    st.text(alphabet="0123456789.v/?#pdf \n٢abs:", min_size=1)
+    | st.from_regex(r"\d{4}\.\d{4,5}(v\d+)?")
+)
+def test_bare_ids_parse_as_the_general_path_parses_them(text):
+    assert ids.try_parse_id(text) == reference_id(text)
