@@ -335,3 +335,25 @@ def test_after_the_demo_a_missing_store_points_at_it(cli, tmp_path, db_file):
     assert result.exit_code == 1 and demo.exists() and not db_file.exists()
     assert result.stderr.strip().endswith(f"the demo store is another file: add --db {demo})")
     assert run_fast(["list", "--db", str(demo)])[0] == 0
+
+
+def test_the_light_column_list_is_the_paper_s_fields():
+    from dataclasses import fields
+
+    from papertriage import columns, models
+
+    record = tuple(f.name for f in fields(models.Paper) if f.name not in models.SIGHTING_FIELDS)
+    assert columns.PAPER_COLUMNS == record
+
+
+def test_fast_list_loads_no_dataclass_module(store):
+    statement = (
+        f"sys.argv = ['papertriage', 'filter', 'gluon', '-f', 'json', '--db', {str(store)!r}]; "
+        "import papertriage.cli.fastpath as f, contextlib, io; "
+        "contextlib.redirect_stdout(io.StringIO()).__enter__(); "
+        "assert f.try_run(sys.argv[1:]) == 0"
+    )
+    loaded = loaded_after(statement)
+    # dataclasses loads inspect, ast, dis and tokenize: a tenth of the start-up
+    assert not loaded & {"dataclasses", "inspect", "papertriage.models"}
+    assert "papertriage.columns" in loaded  # the check itself works

@@ -12,7 +12,7 @@ import sqlite3
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import PapertriageError
@@ -256,7 +256,7 @@ def load_queue(conn: sqlite3.Connection, sel: Selection, by_score: bool = False)
     from ..rank.ranking import keys
 
     if by_score:
-        sel = replace(sel, sort="score")
+        sel = sel._replace(sort="score")
     return Queue(conn, keys(conn, sel))
 
 
