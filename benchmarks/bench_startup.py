@@ -15,7 +15,9 @@ the very SQL statements the command ran, in the same order, and writes what it r
 statements are recorded once by running the command in-process with a trace callback on
 every connection. The floor of `--help` is the interpreter alone (`python -c pass`).
 Runs are paired: command, floor, command, floor... so a burst of load on the machine
-falls on both; each ratio is the median of the per-pair ratios.
+falls on both; each ratio is the median of the per-pair ratios. `--before SRC` runs an
+older copy of the package (`git archive REV src | tar -x -C DIR`, then `--before DIR/src`)
+in the same rounds, through PYTHONPATH: before and after in one session.
 """
 
 from __future__ import annotations
@@ -96,19 +98,29 @@ def record_sql(db: Path, argv: list[str], env: dict[str, str], tmp: Path) -> Pat
     return path
 
 
-def paired(cmd: list[str], floor: list[str], runs: int, env: dict[str, str]) -> dict[str, float]:
+def paired(
+    cmd: list[str], floor: list[str], runs: int, env: dict[str, str], old: dict[str, str] | None
+) -> dict[str, float]:
     cpu_of(cmd, env)  # warm the page cache, the help cache
     cpu_of(floor, env)
-    ours, base = [], []
+    if old is not None:
+        cpu_of(cmd, old)
+    ours, base, before = [], [], []
     for _ in range(runs):
         ours.append(cpu_of(cmd, env))
         base.append(cpu_of(floor, env))
-    return {
+        if old is not None:
+            before.append(cpu_of(cmd, old))
+    out = {
         "ours": statistics.median(ours),
         "ours_min": min(ours),
         "floor": statistics.median(base),
         "ratio": statistics.median(o / b for o, b in zip(ours, base, strict=True) if b),
     }
+    if before:
+        out["before"] = statistics.median(before)
+        out["before_ratio"] = statistics.median(o / b for o, b in zip(before, base, strict=True))
+    return out
 
 
 def sample_id(db: Path) -> str:
@@ -118,7 +130,7 @@ def sample_id(db: Path) -> str:
         return str(row.fetchone()[0])
 
 
-def bench(db: Path, runs: int, env: dict[str, str], tmp: Path) -> None:
+def bench(db: Path, runs: int, env: dict[str, str], old: dict[str, str] | None, tmp: Path) -> None:
     with sqlite3.connect(db) as conn:
         papers = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
     rare = rare_word_for(papers)
@@ -126,8 +138,9 @@ def bench(db: Path, runs: int, env: dict[str, str], tmp: Path) -> None:
     load = os.getloadavg()[0]
     print(f"\nstore: {db} ({papers:,} papers); rare word {rare!r}; show {pid}; load {load:.1f}")
     print(f"{runs} paired runs; CPU-s of the child (user+sys), medians\n")
-    print("| command | papertriage CPU s (fastest) | floor CPU s | ratio to floor |")
-    print("|---|---|---|---|")
+    before = "| before CPU s | before / floor " if old is not None else ""
+    print(f"| command {before}| papertriage CPU s (fastest) | floor CPU s | ratio to floor |")
+    print("|---|---|---|---|" + ("---|---|" if old is not None else ""))
     script = str(BIN / "papertriage")
     python = sys.executable
     list_cpu = 0.0
@@ -146,12 +159,13 @@ def bench(db: Path, runs: int, env: dict[str, str], tmp: Path) -> None:
             args = [*argv, "--db", str(db)]
             sql = record_sql(db, args, env, tmp)
             cmd, floor = [script, *args], [python, "-c", _FLOOR, str(db), str(sql)]
-        r = paired(cmd, floor, runs, env)
+        r = paired(cmd, floor, runs, env, old)
         if argv[0] == "list":
             list_cpu = r["ours"]
         vs_list = f"; {r['ours'] / list_cpu:.2f}× list" if argv[0] == "show" and list_cpu else ""
+        was = f"| {r['before']:.3f} | {r['before_ratio']:.2f}× " if "before" in r else ""
         print(
-            f"| `{label}` | {r['ours']:.3f} ({r['ours_min']:.3f}) | {r['floor']:.3f} "
+            f"| `{label}` {was}| {r['ours']:.3f} ({r['ours_min']:.3f}) | {r['floor']:.3f} "
             f"| {r['ratio']:.2f}×{vs_list} |",
             flush=True,
         )
@@ -162,6 +176,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, action="append", help="an existing store")
     parser.add_argument("--size", type=int, action="append", help="a generated store")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--before", type=Path, help="an older src/ to run in the same rounds")
     args = parser.parse_args()
     stores = [*(args.db or []), *(build_store(n) for n in args.size or [])]
     if not stores:
@@ -171,8 +186,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env["PAPERTRIAGE_HOME"] = str(Path(tmp) / "home")  # its own help cache
         env["COLUMNS"] = "100"
+        old = None
+        if args.before:
+            compileall.compile_dir(args.before, quiet=1)
+            old = {**env, "PYTHONPATH": str(args.before.resolve())}
+            old["PAPERTRIAGE_HOME"] = str(Path(tmp) / "home-before")
         for db in stores:
-            bench(db, args.runs, env, Path(tmp))
+            bench(db, args.runs, env, old, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -160,7 +160,7 @@ def test_fast_list_prints_what_typer_prints(cli, store, args):
         ["show", "0704.0001", "0704.0002"],
         ["show", "0704.0001", "--json", "--text"],
         ["show", "0704.0001", "--raw=yes"],
-        ["show", "0704.0001", "-f", "json"],
+        ["show", "0704.0001", "--format=yaml"],
         ["show", "--", "0704.0001"],
         [],
     ],
