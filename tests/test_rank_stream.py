@@ -30,7 +30,7 @@ def in_memory(conn, prof: Profile, sel: Selection | None = None) -> list[tuple[f
     else:
         from papertriage.find.selection import select
 
-        rows = select(conn, Selection(**{**sel.__dict__, "limit": None}))
+        rows = select(conn, sel._replace(limit=None))
     return [(s, row["id"]) for s, row in score_papers(conn, rows, prof)]
 
 

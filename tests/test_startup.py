@@ -9,8 +9,10 @@ import subprocess
 import sys
 import typing
 from contextlib import redirect_stdout
+from pathlib import Path
 
 import pytest
+import typer
 import typer.main
 
 from papertriage.cli import fastpath
@@ -19,6 +21,7 @@ from papertriage.cli.app import app
 HEAVY = ["httpx", "rich.table", "rich.console", "rapidfuzz", "yaml", "sqlite_utils", "pydantic"]
 KAGGLE = "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"
 HF = "hf_daily/2025-10-30.json"
+HF_ID = "2510.23473"  # a paper of that HF listing
 
 
 def loaded_after(statement: str) -> set[str]:
@@ -67,8 +70,7 @@ def test_fast_list_loads_no_typer(tmp_path, fixture_path, args):
     assert "papertriage.find.selection" in loaded  # the check itself works
 
 
-@pytest.mark.parametrize("name", fastpath.LIST_COMMANDS)
-def test_fast_options_are_the_typer_commands_options(name):
+def declared_options(name):
     command = typer.main.get_command(app).commands[name]
     declared = {}
     for param in command.params:
@@ -81,7 +83,18 @@ def test_fast_options_are_the_typer_commands_options(name):
             kind = "int"
         for opt in (*param.opts, *param.secondary_opts):
             declared[opt] = (param.name, kind)
-    assert declared == fastpath.LIST_OPTIONS
+    return declared
+
+
+@pytest.mark.parametrize("name", fastpath.LIST_COMMANDS)
+def test_fast_options_are_the_typer_commands_options(name):
+    assert declared_options(name) == fastpath.LIST_OPTIONS
+
+
+def test_fast_show_options_are_the_typer_commands_options():
+    assert declared_options("show") == fastpath.SHOW_OPTIONS
+    arguments = [p.name for p in typer.main.get_command(app).commands["show"].params]
+    assert arguments[0] == "paper_id"  # the one argument, as parse_show_args gives it
 
 
 def run_fast(argv):
@@ -143,7 +156,12 @@ def test_fast_list_prints_what_typer_prints(cli, store, args):
         ["filter", "-minus"],
         ["filter", "--limit"],
         ["filter", "x", "--", "y"],
-        ["show", "0704.0001"],
+        ["show"],
+        ["show", "0704.0001", "0704.0002"],
+        ["show", "0704.0001", "--json", "--text"],
+        ["show", "0704.0001", "--raw=yes"],
+        ["show", "0704.0001", "--format=yaml"],
+        ["show", "--", "0704.0001"],
         [],
     ],
 )
@@ -158,6 +176,43 @@ def test_fast_errors_are_the_usual_one_liners(cli, tmp_path):
     assert code == 1 and out == ""
     assert cli("list", "--db", bad).exit_code == 1
     assert fastpath.try_run(["list", "--db", str(tmp_path)]) is None  # a directory: Typer says so
+
+
+SHOWN = ["0704.0001", "0704.0002", "arXiv:0704.0003v1", "https://arxiv.org/abs/0704.0004", HF_ID]
+
+
+@pytest.mark.parametrize("pid", SHOWN)
+@pytest.mark.parametrize(
+    "args", [[], ["--json"], ["--text"], ["--raw"], ["--raw", "--json"], ["--text", "--raw"]]
+)
+def test_fast_show_prints_what_typer_prints(cli, store, pid, args):
+    cli("note", "0704.0002", "read the proof")
+    cli("mark", "0704.0002", "keep")
+    code, out = run_fast(["show", pid, *args, "--db", str(store)])
+    expected = cli("show", pid, *args, "--db", store)
+    assert code == expected.exit_code == 0
+    assert out == expected.stdout
+    assert out.startswith("{") == ("--text" not in args)  # JSON when piped, unless --text
+
+
+@pytest.mark.parametrize("pid", ["9999.99999", "not-an-id"])
+def test_fast_show_errors_are_typer_s(cli, store, pid, capsys):
+    expected = cli("show", pid, "--db", store)
+    code, out = run_fast(["show", pid, "--db", str(store)])
+    assert code == expected.exit_code == 1 and out == ""
+    assert capsys.readouterr().err == expected.stderr
+
+
+def test_fast_show_loads_no_typer(store):
+    statement = (
+        f"sys.argv = ['papertriage', 'show', '0704.0001', '--db', {str(store)!r}]; "
+        "import papertriage.cli.fastpath as f, contextlib, io; "
+        "contextlib.redirect_stdout(io.StringIO()).__enter__(); "
+        "assert f.try_run(sys.argv[1:]) == 0"
+    )
+    loaded = loaded_after(statement)
+    assert not loaded & {*HEAVY, "typer"}, sorted(loaded & {*HEAVY, "typer"})
+    assert "papertriage.store.queries" in loaded  # the check itself works
 
 
 def test_limit_zero_lists_every_paper(cli, store):
@@ -192,15 +247,55 @@ def program(entry, argv):
     return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True)
 
 
+def cached_help(tmp_path):
+    """The help cache files: {path: (key line, files it was built from, text)}."""
+    out = {}
+    for p in (tmp_path / "home" / "cache").glob("help-*.txt"):
+        head, _, text = p.read_text().partition("\n\n")
+        key, *files = head.split("\n")
+        out[p] = (key, [f.rpartition("\t")[0] for f in files], text)
+    return out
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["-h"], ["list", "--help"], ["db", "info", "--help"]])
 def test_help_comes_from_typer_then_from_the_cache(argv, tmp_path):
     expected = program("cli.app", argv)
     assert expected.returncode == 0 and "Usage: papertriage" in expected.stdout
     assert program("cli.fastpath", argv).stdout == expected.stdout  # asks Typer, caches
-    cached = list((tmp_path / "home" / "cache").glob("help-*.txt"))
-    assert [p.read_text() for p in cached] == [expected.stdout]
-    cached[0].write_text(expected.stdout + "(from the cache)\n")
+    [(path, (key, files, text))] = cached_help(tmp_path).items()
+    assert text == expected.stdout
+    path.write_text(path.read_text() + "(from the cache)\n")
     assert program("cli.fastpath", argv).stdout == expected.stdout + "(from the cache)\n"
+
+
+def test_help_is_built_again_when_a_file_it_came_from_changes(tmp_path):
+    assert program("cli.fastpath", ["--help"]).returncode == 0
+    [(path, (key, files, text))] = cached_help(tmp_path).items()
+    package = Path(fastpath.__file__).parent.parent
+    # a checkout (an editable install): each module the help loaded, so an edit counts
+    assert str(package / "cli" / "papers.py") in files
+    assert str(package / "find" / "query.py") in files  # beyond the CLI too
+    # an installed distribution: its RECORD, which every install writes again
+    typer_dir = Path(typer.__file__).parent
+    assert any(
+        Path(f).name == "RECORD" and Path(f).parent.parent == typer_dir.parent for f in files
+    )
+    assert not [f for f in files if f.startswith(f"{typer_dir}/")]
+    path.write_text(path.read_text() + "(from the cache)\n")
+    stand_in = tmp_path / "papers.py"  # the cache entry said it came from this file
+    stand_in.write_text("x = 1\n")
+    st = stand_in.stat()
+    papers = f"{package / 'cli' / 'papers.py'}\t"
+    lines = path.read_text().split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(papers))
+    lines[at] = f"{stand_in}\t{st.st_mtime_ns}:{st.st_size}"
+    entry = "\n".join(lines)
+    path.write_text(entry)
+    assert program("cli.fastpath", ["--help"]).stdout.endswith("(from the cache)\n")
+    stand_in.write_text("x = 2  # edited\n")
+    assert not program("cli.fastpath", ["--help"]).stdout.endswith("(from the cache)\n")
+    [(path, (key, files, text))] = cached_help(tmp_path).items()
+    assert str(stand_in) not in files and text.startswith("Usage: papertriage")
 
 
 def test_help_of_an_unknown_command_is_not_cached(tmp_path):
@@ -240,3 +335,25 @@ def test_after_the_demo_a_missing_store_points_at_it(cli, tmp_path, db_file):
     assert result.exit_code == 1 and demo.exists() and not db_file.exists()
     assert result.stderr.strip().endswith(f"the demo store is another file: add --db {demo})")
     assert run_fast(["list", "--db", str(demo)])[0] == 0
+
+
+def test_the_light_column_list_is_the_paper_s_fields():
+    from dataclasses import fields
+
+    from papertriage import columns, models
+
+    record = tuple(f.name for f in fields(models.Paper) if f.name not in models.SIGHTING_FIELDS)
+    assert columns.PAPER_COLUMNS == record
+
+
+def test_fast_list_loads_no_dataclass_module(store):
+    statement = (
+        f"sys.argv = ['papertriage', 'filter', 'gluon', '-f', 'json', '--db', {str(store)!r}]; "
+        "import papertriage.cli.fastpath as f, contextlib, io; "
+        "contextlib.redirect_stdout(io.StringIO()).__enter__(); "
+        "assert f.try_run(sys.argv[1:]) == 0"
+    )
+    loaded = loaded_after(statement)
+    # dataclasses loads inspect, ast, dis and tokenize: a tenth of the start-up
+    assert not loaded & {"dataclasses", "inspect", "papertriage.models"}
+    assert "papertriage.columns" in loaded  # the check itself works

@@ -4,16 +4,40 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Any
 
 from . import ids
+
+# The record's columns and the paper's day live in columns.py (light, for the query
+# commands' start-up); re-exported here.
+from .columns import (
+    ALL_COLUMNS as ALL_COLUMNS,
+)
+from .columns import (
+    BOOKKEEPING as BOOKKEEPING,
+)
+from .columns import (
+    LIST_FIELDS as LIST_FIELDS,
+)
+from .columns import (
+    NO_DAY as NO_DAY,
+)
+from .columns import (
+    PAPER_COLUMNS as PAPER_COLUMNS,
+)
+from .columns import (
+    paper_day as paper_day,
+)
+from .columns import (
+    row_to_dict as row_to_dict,
+)
+from .columns import (
+    shown_day as shown_day,
+)
 from .text import author_names, clean, decode_tex, nfkc, parse_date
 
-# Fields that hold lists; stored as JSON arrays in the papers table.
-LIST_FIELDS = ("authors", "categories", "ai_keywords")
 # Fields describing the arXiv paper itself (from whichever source).
 ARXIV_FIELDS = (
     "title",
@@ -93,33 +117,6 @@ class Paper:
 # off) with this key in its raw dict, saying why; the import counts it as skipped.
 SKIPPED = "_skipped"
 SIGHTING_FIELDS = ("source", "origin", "announce_type", "raw")
-PAPER_COLUMNS = tuple(f.name for f in fields(Paper) if f.name not in SIGHTING_FIELDS)
-# The papers table: the record, what merges and the full-text index keep beside it, and
-# when (and in which run) the paper was first and last seen.
-BOOKKEEPING = ("first_seen", "last_seen", "first_run", "last_run")
-ALL_COLUMNS = (*PAPER_COLUMNS, "title_key", "authors_text", *BOOKKEEPING)
-
-
-def paper_day(row: Mapping[str, Any]) -> str | None:
-    """A paper's day: the later of its arXiv date (published) and the day it was on
-    Hugging Face Daily Papers (hf_featured); None with neither (a missing date stays
-    missing: the day a paper was imported is not its date).
-
-    What `--since`/`--until` compare, the date order sorts by, recency counts from and
-    the export shows. The store computes the same rule in SQL as the `day` column
-    (migration m006); tests/test_paper_day.py holds the two equal."""
-    days: list[str] = [
-        d[:10] for d in (row.get("published"), row.get("hf_featured")) if d and d[:10]
-    ]
-    return max(days) if days else None
-
-
-NO_DAY = "—"  # how tables, `show` and Markdown show a paper without a day
-
-
-def shown_day(row: Mapping[str, Any]) -> str:
-    """A paper's day for people to read: paper_day, or an em dash when it has none."""
-    return paper_day(row) or NO_DAY
 
 
 _TEXT_FIELDS = (
@@ -249,18 +246,3 @@ def json_list(items: tuple[str, ...] | list[str]) -> str:
 def paper_to_row(paper: Paper) -> dict[str, Any]:
     """The papers-table row for a paper (lists as JSON text)."""
     return dict(zip(PAPER_COLUMNS, paper_values(paper), strict=True))
-
-
-def row_to_dict(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored row as plain data: JSON lists decoded, links added."""
-    out = dict(row)
-    for name in LIST_FIELDS:
-        if name in out:
-            out[name] = json.loads(out[name]) if out[name] else []
-    pid = out.get("id", "")
-    out["abs_url"] = ids.abs_url(pid)
-    out["pdf_url"] = ids.pdf_url(pid)
-    out["hf_url"] = (
-        ids.hf_url(pid) if out.get("hf_featured") or out.get("hf_upvotes") is not None else None
-    )
-    return out

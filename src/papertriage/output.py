@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any, TextIO
 
-from .models import shown_day
+from .columns import shown_day
 from .text import scrub
 
 
@@ -96,6 +95,8 @@ def _cell(value: Any) -> str:
 
 
 def _csv(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
+    import csv  # only for -f csv: the other formats' start-up skips it
+
     writer = csv.writer(out)
     writer.writerow(CSV_FIELDS)
     for row in rows:

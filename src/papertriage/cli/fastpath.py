@@ -1,30 +1,42 @@
 """The command-line entry point: answer the commonest calls without building the Typer app.
 
 Typer builds every command, and a pydantic validator for each option, on every run:
-about 0.15 s of CPU before a command starts, more than `list` or `filter` then take on
-a million-paper store. So `main` first tries, here:
+about 0.15 s of CPU before a command starts, more than `list`, `filter` or `show` then
+take on a million-paper store. So `main` first tries, here:
 
 - `--version`;
-- `--help` and `COMMAND --help`: Typer's own text, kept in a cache file keyed by the
-  package's source files, the Typer install, the program name and the terminal width
-  (the first call asks Typer and stores what it printed);
+- `--help` and `COMMAND --help`: Typer's own text, kept in a cache file (the first call
+  asks Typer and stores what it printed). The file's name comes from the version, the
+  program name, the terminal width and the words asked; inside, beside the text, is the
+  list of files the text was built from, each with its size and modification time,
+  checked on every call: for an installed distribution, its RECORD (rewritten by every
+  install); for code that isn't installed that way (an editable install, a checkout
+  run with `uv run`), every module of it the help loaded. So an edited source or an
+  upgrade never serves an old text, and a call stats a few dozen files, no more;
 - `list`, `filter` and `search` with the options they document, given in the usual
-  forms (`--limit 20`, `--limit=20`, `-n 20`).
+  forms (`--limit 20`, `--limit=20`, `-n 20`);
+- `show ID` with `--json`, `--text`, `--raw`, `--db`.
 
 Anything else, or anything unusual (an option this module doesn't know, a bad value, a
 flag given a value), goes to Typer, which parses and reports it as it always has; so
 errors and their exit codes don't change. tests/test_startup.py checks the options
 here against the Typer commands and the output against Typer's.
+
+What this module imports at its top is what every call pays for: `os` and `sys` only
+(`pathlib` and `typing` cost more than a `list` query does at 1M papers).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-from typing import Any
 
 from .completion import LIST_COMMANDS  # list, filter, search
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
 
 # list/filter/search options: flag -> (parameter, kind). Kinds: "flag" (a boolean),
 # "many" (repeatable), "one" (a value, the last one wins), "int" (an integer >= 0).
@@ -49,6 +61,16 @@ LIST_OPTIONS: dict[str, tuple[str, str]] = {
     "--limit": ("limit", "int"),
     "-n": ("limit", "int"),
     "--offset": ("offset", "int"),
+    "--format": ("fmt", "one"),
+    "-f": ("fmt", "one"),
+    "--db": ("db", "one"),
+}
+# show's options, the same way (a "fmt" of text or json is understood too, for when
+# show takes -f/--format: add its two spellings here then).
+SHOW_OPTIONS: dict[str, tuple[str, str]] = {
+    "--raw": ("raw", "flag"),
+    "--json": ("as_json", "flag"),
+    "--text": ("as_text", "flag"),
     "--format": ("fmt", "one"),
     "-f": ("fmt", "one"),
     "--db": ("db", "one"),
@@ -94,6 +116,9 @@ def try_run(argv: list[str]) -> int | None:
     if argv and argv[0] in LIST_COMMANDS:
         values = parse_list_args(argv[1:])
         return None if values is None else _list(values)
+    if argv and argv[0] == "show":
+        values = parse_show_args(argv[1:])
+        return None if values is None else _show(values)
     return None
 
 
@@ -101,26 +126,26 @@ def _is_word(arg: str) -> bool:
     return arg.replace("-", "").isalpha() and arg.islower() and not arg.startswith("-")
 
 
-# -- list / filter / search ---------------------------------------------------------
+# -- parsing ---------------------------------------------------------------------------
 
 
-def parse_list_args(args: list[str]) -> dict[str, Any] | None:
-    """The parameter values of a list/filter call, or None if Typer should parse it."""
-    values: dict[str, Any] = {"limit": 20, "offset": 0, "fmt": "table"}
-    query: str | None = None
+def parse_args(
+    args: list[str], table: dict[str, tuple[str, str]], values: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]] | None:
+    """The option values (over the defaults in `values`) and the arguments of a call,
+    as the Typer command would parse them, or None if Typer should parse it."""
+    arguments: list[str] = []
     i = 0
     while i < len(args):
         arg = args[i]
         i += 1
         if not arg.startswith("-") or arg == "-":
-            if query is not None:
-                return None  # a second QUERY: Typer says what is wrong
-            query = arg
+            arguments.append(arg)
             continue
         name, eq, inline = arg.partition("=")
-        if name not in LIST_OPTIONS:
+        if name not in table:
             return None
-        dest, kind = LIST_OPTIONS[name]
+        dest, kind = table[name]
         if kind == "flag":
             if eq:
                 return None
@@ -140,8 +165,60 @@ def parse_list_args(args: list[str]) -> dict[str, Any] | None:
             values[dest] = int(value)
         else:
             values[dest] = value
-    values["query"] = query
+    return values, arguments
+
+
+def parse_list_args(args: list[str]) -> dict[str, Any] | None:
+    """The parameter values of a list/filter call, or None if Typer should parse it."""
+    parsed = parse_args(args, LIST_OPTIONS, {"limit": 20, "offset": 0, "fmt": "table"})
+    if parsed is None or len(parsed[1]) > 1:
+        return None  # a second QUERY: Typer says what is wrong
+    values, arguments = parsed
+    values["query"] = arguments[0] if arguments else None
     return values
+
+
+def parse_show_args(args: list[str]) -> dict[str, Any] | None:
+    """The parameter values of a show call, or None if Typer should parse it."""
+    parsed = parse_args(args, SHOW_OPTIONS, {})
+    if parsed is None or len(parsed[1]) != 1:
+        return None  # no ID, or two: Typer says what is wrong
+    values, arguments = parsed
+    values["paper_id"] = arguments[0]
+    return values
+
+
+def _db(values: dict[str, Any]) -> Any:
+    """The --db path, or "dir" for a directory (Typer says what is wrong with it)."""
+    from pathlib import Path
+
+    db = Path(values["db"]) if values.get("db") else None
+    return "dir" if db is not None and db.is_dir() else db
+
+
+def _guarded(run: Callable[[], None]) -> int:
+    """Run a command body; the project's errors as one line on stderr and exit code 1,
+    as the Typer commands' handle_errors prints them."""
+    import sqlite3
+
+    from ..errors import PapertriageError
+
+    try:
+        run()
+    except PapertriageError as exc:
+        from ..text import scrub
+
+        sys.stderr.write(f"Error: {scrub(str(exc))}\n")
+        return 1
+    except sqlite3.DatabaseError as exc:
+        from ..text import scrub
+
+        sys.stderr.write(f"Error: database: {scrub(str(exc))}\n")
+        return 1
+    return 0
+
+
+# -- list / filter / search ---------------------------------------------------------
 
 
 def _selection(values: dict[str, Any]) -> Any:
@@ -160,24 +237,25 @@ def _selection(values: dict[str, Any]) -> Any:
 
 
 def _list(values: dict[str, Any]) -> int | None:
-    import sqlite3
-
-    from ..errors import PapertriageError
     from ..output import Format, write_rows
 
     if values["fmt"] not in {f.value for f in Format}:
         return None
     fmt = Format(values["fmt"])
-    db = Path(values["db"]) if values.get("db") else None
-    if db is not None and db.is_dir():
+    db = _db(values)
+    if db == "dir":
         return None
     sel = _selection(values)
     if sel is None:
         return None
-    from ..rank.ranking import find
-    from ..store.db import open_db
 
-    try:
+    def run() -> None:
+        from ..store.db import open_db
+
+        if sel.sort == "score":  # as rank.ranking.find orders them
+            from ..rank.ranking import find
+        else:
+            from ..find.selection import find
         conn = open_db(db, create=False)
         if sel.sources or sel.categories:  # as options.warn_unknown says it
             from ..find.values import unknown_values
@@ -191,35 +269,61 @@ def _list(values: dict[str, Any]) -> int | None:
 
             words = highlights(conn, found.words, fmt)
         write_rows(found.rows, fmt, highlight=words)
-    except PapertriageError as exc:
-        from ..text import scrub
 
-        sys.stderr.write(f"Error: {scrub(str(exc))}\n")
-        return 1
-    except sqlite3.DatabaseError as exc:
-        from ..text import scrub
+    return _guarded(run)
 
-        sys.stderr.write(f"Error: database: {scrub(str(exc))}\n")
-        return 1
-    return 0
+
+# -- show ------------------------------------------------------------------------------
+
+
+def _show(values: dict[str, Any]) -> int | None:
+    given = (("json", values.get("as_json")), ("text", values.get("as_text")))
+    forms = {form for form, asked in given if asked}
+    if values.get("fmt") is not None:
+        forms.add(values["fmt"])
+    if len(forms) > 1 or not forms <= {"json", "text"}:
+        return None  # two forms, or an unknown one: Typer says what is wrong
+    db = _db(values)
+    if db == "dir":
+        return None
+
+    def run() -> None:
+        from ..store.db import open_db
+        from ..store.queries import get_paper, raw_items
+
+        conn = open_db(db, create=False)
+        paper = get_paper(conn, values["paper_id"])
+        if values.get("raw"):
+            paper["raw"] = raw_items(conn, paper["id"])
+        form = forms.pop() if forms else ("text" if sys.stdout.isatty() else "json")
+        if form == "json":
+            import json
+
+            sys.stdout.write(json.dumps(paper, ensure_ascii=False, indent=2) + "\n")
+        else:
+            from .render import paper_detail
+
+            paper_detail(paper)
+
+    return _guarded(run)
 
 
 # -- help ------------------------------------------------------------------------------
 
+_CACHE_FORMAT = "papertriage help 2"
+
 
 def _help(argv: list[str]) -> int:
-    path = _help_cache(argv)
-    try:
-        text = path.read_text(encoding="utf-8") if path else None
-    except OSError:
-        text = None
+    path, key = _help_cache(argv)
+    text = _cached(path, key)
     if text is None:
         code, text = _typer_output(argv)
         if code != 0:
             sys.stdout.write(text)
             return code
-        if path:
-            _write_atomic(path, text)
+        files = _built_from()
+        if files is not None:
+            _write_atomic(path, "\n".join([key, *files, "", text]))
     sys.stdout.write(text)
     return 0
 
@@ -241,38 +345,120 @@ def _typer_output(argv: list[str]) -> tuple[int, str]:
     return (code if isinstance(code, int) else 1), buf.getvalue()
 
 
-def _help_cache(argv: list[str]) -> Path | None:
-    import hashlib
-    import shutil
-    from importlib.util import find_spec
+def _help_cache(argv: list[str]) -> tuple[str, str]:
+    """The cache file for argv's help, and the key line it must start with."""
+    from zlib import crc32
 
-    package = Path(__file__).parent.parent  # every module of papertriage, not only the CLI
-    parts = [sys.version, sys.argv[0], str(shutil.get_terminal_size().columns), *argv]
-    typer_spec = find_spec("typer")
-    typer_file = [Path(typer_spec.origin)] if typer_spec and typer_spec.origin else []
-    for group in (package.rglob("*.py"), typer_file):
-        for f in sorted(group):
-            st = f.stat()
-            parts.append(f"{f}:{st.st_mtime_ns}:{st.st_size}")
-    key = hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16]
-    return _cache_dir() / f"help-{key}.txt"
+    from .. import __version__
+
+    try:
+        width = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        width = 0
+    columns = os.environ.get("COLUMNS", "")  # what Click reads first
+    parts = [_CACHE_FORMAT, __version__, sys.version, sys.argv[0], columns, str(width), *argv]
+    key = repr(parts)
+    return os.path.join(_cache_dir(), f"help-{crc32(key.encode()):08x}.txt"), key
 
 
-def _cache_dir() -> Path:
+def _cached(path: str, key: str) -> str | None:
+    """The help text in the cache file, if its key is this one and none of the files
+    it was built from changed since."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = fh.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    head, sep, text = data.partition("\n\n")
+    lines = head.split("\n")
+    if not sep or lines[0] != key:
+        return None
+    for line in lines[1:]:
+        name, _, stamp = line.rpartition("\t")
+        try:
+            st = os.stat(name)
+        except OSError:
+            return None
+        if stamp != f"{st.st_mtime_ns}:{st.st_size}":
+            return None
+    return text
+
+
+def _built_from() -> list[str] | None:
+    """`path<TAB>mtime:size` of each file the help just built depends on: the RECORD of
+    each installed distribution it loaded a module from; each module file of one not
+    installed that way (an editable install, a checkout); the standard library goes by
+    sys.version, in the key. None if some file can't be named on one line."""
+    import sysconfig
+    from importlib.metadata import packages_distributions
+
+    dists = packages_distributions()
+    paths = sysconfig.get_paths()
+    stdlib = tuple(os.path.join(paths[k], "") for k in ("stdlib", "platstdlib"))
+    site = tuple(os.path.join(paths[k], "") for k in ("purelib", "platlib"))
+    records: dict[str, str | None] = {}
+    files = set()
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or not os.path.isabs(path):
+            continue
+        if path.startswith(stdlib) and not path.startswith(site):
+            continue
+        top = name.partition(".")[0]
+        if top not in records:
+            records[top] = _record_of(name, path, dists)
+        files.add(records[top] or path)
+    out = []
+    for path in sorted(files):
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if "\n" in path or "\t" in path:
+            return None
+        out.append(f"{path}\t{st.st_mtime_ns}:{st.st_size}")
+    return out
+
+
+def _record_of(name: str, module_file: str, dists: Mapping[str, list[str]]) -> str | None:
+    """The RECORD of the distribution installed beside the module `name` (whose file is
+    `module_file`), or None when there is none there (an editable install)."""
+    from importlib import metadata
+
+    depth = name.count(".") + 1 + os.path.basename(module_file).startswith("__init__.")
+    top_dir = module_file
+    for _ in range(depth):
+        top_dir = os.path.dirname(top_dir)
+    for dist_name in dists.get(name.partition(".")[0], []):
+        try:
+            dist = metadata.distribution(dist_name)
+        except metadata.PackageNotFoundError:
+            continue
+        for f in dist.files or []:
+            if f.name == "RECORD" and f.parent.name.endswith(".dist-info"):
+                record = str(dist.locate_file(f))
+                if os.path.dirname(os.path.dirname(record)) == top_dir:
+                    return record
+    return None
+
+
+def _cache_dir() -> str:
     home = os.environ.get("PAPERTRIAGE_HOME")
     if home:
-        return Path(home) / "cache"
+        return os.path.join(home, "cache")
     from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir("papertriage", appauthor=False))
+    return user_cache_dir("papertriage", appauthor=False)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: str, text: str) -> None:
     try:
+        from pathlib import Path
+
         from ..atomicfile import PRIVATE_FILE, private_dir
 
-        private_dir(path.parent)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        private_dir(Path(path).parent)
+        tmp = f"{path}.{os.getpid()}.tmp"
         fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

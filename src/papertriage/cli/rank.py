@@ -65,8 +65,6 @@ def rank(
     """Rank papers by your profile and what you kept (default: the last fetch's new papers).
 
     Papers you already triaged are left out unless --seen or --include-seen."""
-    from dataclasses import replace
-
     from ..rank.ranking import default_selection, explain, iter_ranked, with_rows
     from .rank_view import write_explanation, write_ranked
 
@@ -80,6 +78,6 @@ def rank(
         if sel == make_selection(sort="date", limit=None):
             sel, said = default_selection(conn)
             err_console().print(said, markup=False)
-        sel = replace(sel, seen=unseen_unless(seen, include_seen))
+        sel = sel._replace(seen=unseen_unless(seen, include_seen))
         ranked = iter_ranked(conn, sel, limit=limit or None, offset=offset)
         write_ranked(with_rows(conn, ranked), fmt)  # streamed: -n 0 ranks all

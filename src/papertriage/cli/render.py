@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import shown_day
+from ..columns import shown_day
 
 
 def paper_detail(paper: dict[str, Any], console: Any = None) -> None:

@@ -17,9 +17,8 @@ import json
 import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import BadValueError
 from ..text import parse_day, scrub
@@ -42,28 +41,29 @@ WINDOW = 20_000  # papers walked in sort order before looking matches up one by 
 BM25 = "bm25(papers_fts, 8.0, 1.0, 2.0)"
 
 
-@dataclass
-class Selection:
+# Selection, Plan and Found are NamedTuples, not dataclasses: `dataclasses` (with inspect,
+# ast, dis) costs list/filter about 6 ms of start-up. A changed copy: `sel._replace(...)`;
+# the list defaults are shared, never changed in place.
+class Selection(NamedTuple):
     query: str | None = None
     fuzzy: bool = False
-    authors: list[str] = field(default_factory=list)  # any of them
-    categories: list[str] = field(default_factory=list)  # any of them; cs.* or cs: prefixes
+    authors: list[str] = []  # any of them
+    categories: list[str] = []  # any of them; cs.* or cs: prefixes
     since: str | None = None  # YYYY-MM-DD, resolved by the CLI from 7d/today/...
     until: str | None = None
-    tags: list[str] = field(default_factory=list)
+    tags: list[str] = []
     untagged: bool = False
     min_upvotes: int | None = None
     new: bool = False
     seen: bool | None = None  # True: triaged; False: not yet triaged
-    sources: list[str] = field(default_factory=list)
-    watches: list[str] = field(default_factory=list)  # matched by any of these watches
+    sources: list[str] = []
+    watches: list[str] = []  # matched by any of these watches
     sort: str = "date"
     limit: int | None = 20
     offset: int = 0
 
 
-@dataclass
-class Plan:
+class Plan(NamedTuple):
     """A Selection as SQL: an FTS5 MATCH (or None), conditions on papers, and the words
     a table should highlight."""
 
@@ -200,8 +200,7 @@ class Rows:
             yield row[1]
 
 
-@dataclass
-class Found:
+class Found(NamedTuple):
     rows: Rows
     words: list[str]  # query words (and fuzzy variants) to highlight
 
@@ -257,7 +256,7 @@ def _ordered(
             f"SELECT {key} FROM papers INDEXED BY {index} ORDER BY {key} LIMIT 1"
         ).fetchone()
         if edge[0] != lowest[0]:  # else the window is the whole table
-            walk = replace(plan, where=[w.replace(CATEGORY_SET, CATEGORY_TEST) for w in plan.where])
+            walk = plan._replace(where=[w.replace(CATEGORY_SET, CATEGORY_TEST) for w in plan.where])
             sql, params = _page_sql(walk, sort, index, f"{key} >= ?")
             got = _keys(conn, sql, [edge[0], *params], end, offset)
             if len(got) == end - offset:
@@ -288,11 +287,11 @@ def _relevance(conn: sqlite3.Connection, plan: Plan, end: int | None) -> array[i
     typo correction first."""
     if plan.sure is None:
         return _title_first(conn, plan, end)
-    first = _title_first(conn, replace(plan, match=plan.sure, sure=None), end)
+    first = _title_first(conn, plan._replace(match=plan.sure, sure=None), end)
     if end is not None and len(first) >= end:
         return first
     seen = set(first)
-    more = _title_first(conn, replace(plan, sure=None), None if end is None else end + len(first))
+    more = _title_first(conn, plan._replace(sure=None), None if end is None else end + len(first))
     return first + array("q", (pk for pk in more if pk not in seen))
 
 
@@ -366,7 +365,7 @@ def _page_sql(
 def rows_for(conn: sqlite3.Connection, pks: Iterable[int]) -> dict[int, dict[str, Any]]:
     """Full rows (as plain data) by row key; a key with no paper (merged away by a
     dedupe since it was read) is simply absent."""
-    from ..models import row_to_dict
+    from ..columns import row_to_dict
     from ..store.queries import LIST_COLUMNS
 
     sql = (

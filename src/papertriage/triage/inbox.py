@@ -12,7 +12,7 @@ import sqlite3
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import PapertriageError
@@ -265,7 +265,7 @@ def load_queue(conn: sqlite3.Connection, sel: Selection, by_score: bool = False)
     from ..rank.ranking import keys
 
     if by_score:
-        sel = replace(sel, sort="score")
+        sel = sel._replace(sort="score")
     queue = Queue(conn, keys(conn, sel))
     for pid in userdata.queued_decided(conn):  # decided already, the decision queued
         found = queue.index_of(pid)
