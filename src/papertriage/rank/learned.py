@@ -230,25 +230,30 @@ def _weights(
 ) -> dict[str, float]:
     """Term -> weight: (kept papers' mean unit vector - ``skipped`` x the skipped
     papers') x idf."""
-    idf = {t: math.log((1 + total) / (1 + df.get(t, 0))) + 1.0 for t in df}
     unseen = math.log(1 + total) + 1.0
-
-    def usable(t: str) -> bool:
-        return len(t) > 1 and not t.isdigit() and t not in stop and df.get(t, 0) <= COMMON * total
+    idf: dict[str, float] = {}  # term -> idf, 0 for a term left out (filled as met)
+    for f in kept + skip:
+        for t in counts.get(f.pk, {}):
+            if t not in idf:
+                d = df.get(t, 0)
+                left_out = len(t) < 2 or t.isdigit() or t in stop or d > COMMON * total
+                idf[t] = (
+                    0.0 if left_out else (math.log((1 + total) / (1 + d)) + 1.0 if d else unseen)
+                )
 
     out: dict[str, float] = defaultdict(float)
     for group, sign in ((kept, 1.0), (skip, -skipped)):
         n = sum(f.strength for f in group)
         for f in group:
             vec = {
-                t: (1.0 + math.log(c) if c >= 1 else c) * idf.get(t, unseen)
+                t: (1.0 + math.log(c) if c >= 1 else c) * idf[t]
                 for t, c in counts.get(f.pk, {}).items()
-                if usable(t)
+                if idf[t]
             }
             norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
             for t, x in vec.items():
                 out[t] += sign * f.strength * x / norm / n
-    return {t: w * idf.get(t, unseen) for t, w in out.items()}
+    return {t: w * idf[t] for t, w in out.items()}
 
 
 def vector(tf: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
