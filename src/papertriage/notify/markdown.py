@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 _HEADING = re.compile(r"^(#{1,6}) (.*)$")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -23,18 +24,26 @@ def _text(raw: str) -> str:
     return html.escape(_ESCAPED.sub(r"\1", raw), quote=False)
 
 
-def inline(raw: str) -> str:
-    """One line's inline Markdown as HTML."""
+def _render(raw: str, text: Callable[[str], str], link: Callable[[str, str], str]) -> str:
+    """One line: its http(s) links through ``link(url, label)``, the rest through
+    ``text`` (a link to another scheme stays text)."""
     out, pos = [], 0
     for m in _LINK.finditer(raw):
         url = m.group(2)
         if not _SAFE_URL.match(url):
             continue
-        out.append(_text(raw[pos : m.start()]))
-        out.append(f'<a href="{html.escape(url)}">{_text(m.group(1))}</a>')
+        out.append(text(raw[pos : m.start()]))
+        out.append(link(url, m.group(1)))
         pos = m.end()
-    out.append(_text(raw[pos:]))
+    out.append(text(raw[pos:]))
     return "".join(out)
+
+
+def inline(raw: str) -> str:
+    """One line's inline Markdown as HTML."""
+    return _render(
+        raw, _text, lambda url, label: f'<a href="{html.escape(url)}">{_text(label)}</a>'
+    )
 
 
 def to_html(markdown: str, title: str | None = None) -> str:
@@ -104,6 +113,11 @@ def _slack_text(raw: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _slack_link(url: str, label: str) -> str:
+    shown = _slack_text(label).replace("|", "¦")
+    return f"<{url.replace('>', '%3E').replace('|', '%7C')}|{shown}>"
+
+
 def to_slack(markdown: str) -> str:
     """Slack's mrkdwn: headings in bold, <url|text> links, bullets, & < > escaped."""
     out = []
@@ -114,17 +128,7 @@ def to_slack(markdown: str) -> str:
         bullet = line.startswith("- ")
         if bullet:
             line = line[2:].removeprefix("[ ] ")
-        parts, pos = [], 0
-        for m in _LINK.finditer(line):
-            url = m.group(2)
-            if not _SAFE_URL.match(url):
-                continue
-            parts.append(_slack_text(line[pos : m.start()]))
-            label = _slack_text(m.group(1)).replace("|", "¦")
-            parts.append(f"<{url.replace('>', '%3E').replace('|', '%7C')}|{label}>")
-            pos = m.end()
-        parts.append(_slack_text(line[pos:]))
-        text = "".join(parts)
+        text = _render(line, _slack_text, _slack_link)
         if heading:
             text = f"*{text}*"
         out.append(("• " if bullet else "") + text)
