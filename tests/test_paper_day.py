@@ -142,15 +142,13 @@ def test_an_undated_paper_gets_no_recency_and_plain_rank_takes_everything(
 def test_undated_papers_show_a_dash_and_invent_no_date_on_export(cli, undated_store):
     import io
 
-    from rich.console import Console
-
     from papertriage.cli.render import paper_detail
 
     some = sorted(undated_store)[0]
     shown = cli("show", some)
     assert shown.exit_code == 0 and '"day": null' in shown.stdout
     screen = io.StringIO()
-    paper_detail(json.loads(shown.stdout), Console(file=screen, width=100))
+    paper_detail(json.loads(shown.stdout), screen, width=100)
     assert "      date  —\n" in screen.getvalue()
     md = cli("export", "-n", "0").stdout
     assert md.count(" · — · ") + md.count("  — — ") >= len(undated_store) - 2

@@ -406,12 +406,29 @@ def test_a_terminal_never_gets_a_control_character_from_stored_text(kind, monkey
     elif kind == "rank":
         write_ranked([(1.0, row)], Format.table)
     else:
-        from rich.console import Console
-
-        paper_detail(row, Console(file=screen, color_system=None))
+        paper_detail(row, screen)
     text = screen.getvalue()
     assert "pwned" in text and "terminals" in text
     assert not _CONTROLS.search(text.replace("\n", "")), repr(text)
+
+
+def test_the_show_card_styles_only_with_its_own_escapes(monkeypatch):
+    """On a colour terminal the card adds SGR codes, and nothing from the data."""
+    from papertriage.cli.render import paper_detail
+
+    row = {"id": "2401.00001", "title": HOSTILE_TITLE, "authors": ["Eve \x1b[31mRed"],
+           "abstract": "a\x1b]0;x\x07", "tags": ["t\x1bx"]}  # fmt: skip
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    screen = _Terminal()
+    paper_detail(row, screen, width=60)
+    text = screen.getvalue()
+    assert "\x1b[1m" in text and "\x1b[36m2401.00001\x1b[0m" in text
+    assert not _CONTROLS.search(re.sub(r"\x1b\[[0-9;]*m", "", text).replace("\n", ""))
+    monkeypatch.setenv("NO_COLOR", "1")  # weight stays, colour goes
+    screen = _Terminal()
+    paper_detail(row, screen, width=60)
+    assert "\x1b[1m" in screen.getvalue() and "\x1b[36m" not in screen.getvalue()
 
 
 def test_directories_and_files_are_private_under_umask_000(cli, tmp_path, monkeypatch):

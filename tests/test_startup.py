@@ -357,3 +357,16 @@ def test_fast_list_loads_no_dataclass_module(store):
     # dataclasses loads inspect, ast, dis and tokenize: a tenth of the start-up
     assert not loaded & {"dataclasses", "inspect", "papertriage.models"}
     assert "papertriage.columns" in loaded  # the check itself works
+
+
+def test_fast_show_text_loads_no_rich(store):
+    """The text card is plain text written by the project, so `show` stays instant."""
+    statement = (
+        f"sys.argv = ['papertriage', 'show', '0704.0001', '-f', 'text', '--db', {str(store)!r}]; "
+        "import papertriage.cli.fastpath as f, contextlib, io; "
+        "contextlib.redirect_stdout(io.StringIO()).__enter__(); "
+        "assert f.try_run(sys.argv[1:]) == 0"
+    )
+    loaded = loaded_after(statement)
+    assert not loaded & {*HEAVY, "typer", "rich"}, sorted(loaded & {*HEAVY, "typer", "rich"})
+    assert "papertriage.cli.render" in loaded
