@@ -33,9 +33,9 @@ def config_path() -> Path:
     home = os.environ.get("PAPERTRIAGE_HOME")
     if home:
         return Path(home) / "config.yaml"
-    from platformdirs import user_config_dir
+    from .userdirs import user_dir
 
-    return Path(user_config_dir("papertriage", appauthor=False)) / "config.yaml"
+    return Path(user_dir("config")) / "config.yaml"
 
 
 def load_config(path: Path | None = None) -> dict[str, Any]:

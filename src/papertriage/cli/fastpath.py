@@ -446,9 +446,9 @@ def _cache_dir() -> str:
     home = os.environ.get("PAPERTRIAGE_HOME")
     if home:
         return os.path.join(home, "cache")
-    from platformdirs import user_cache_dir
+    from ..userdirs import user_dir
 
-    return user_cache_dir("papertriage", appauthor=False)
+    return user_dir("cache")
 
 
 def _write_atomic(path: str, text: str) -> None:

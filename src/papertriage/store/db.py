@@ -31,9 +31,9 @@ def default_home() -> Path:
     home = os.environ.get("PAPERTRIAGE_HOME")
     if home:
         return Path(home)
-    from platformdirs import user_data_dir
+    from ..userdirs import user_dir
 
-    return Path(user_data_dir("papertriage", appauthor=False))
+    return Path(user_dir("data"))
 
 
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
