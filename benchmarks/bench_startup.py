@@ -144,22 +144,37 @@ def bench(db: Path, runs: int, env: dict[str, str], old: dict[str, str] | None, 
     script = str(BIN / "papertriage")
     python = sys.executable
     list_cpu = 0.0
+    # The store a user gets with no --db: $XDG_DATA_HOME/papertriage/papers.db (a link).
+    xdg = tmp / "xdg"
+    (xdg / "papertriage").mkdir(parents=True, exist_ok=True)
+    link = xdg / "papertriage" / "papers.db"
+    link.unlink(missing_ok=True)
+    link.symlink_to(db.resolve())
+    default_env = {k: v for k, v in env.items() if k != "PAPERTRIAGE_HOME"}
+    default_env["XDG_DATA_HOME"] = str(xdg)
     cases: list[tuple[str, list[str]]] = [
         ("--help", ["--help"]),
         ("list -n 20", ["list", "-n", "20"]),
+        ("list -n 20 (the default store: no --db)", ["list", "-n", "20", "DEFAULT"]),
         (f"filter {rare}", ["filter", rare]),
         (f"show {pid} (JSON, piped)", ["show", pid]),
         (f"show {pid} --text", ["show", pid, "--text"]),
         (f"show {pid} --raw --json", ["show", pid, "--raw", "--json"]),
     ]
     for label, argv in cases:
+        run_env, run_old = env, old
         if argv == ["--help"]:
             cmd, floor = [script, *argv], [python, "-c", "pass"]
         else:
             args = [*argv, "--db", str(db)]
-            sql = record_sql(db, args, env, tmp)
+            if argv[-1] == "DEFAULT":
+                args, run_env = argv[:-1], default_env
+                if old is not None:
+                    run_old = {k: v for k, v in old.items() if k != "PAPERTRIAGE_HOME"}
+                    run_old["XDG_DATA_HOME"] = str(xdg)
+            sql = record_sql(db, args, run_env, tmp)
             cmd, floor = [script, *args], [python, "-c", _FLOOR, str(db), str(sql)]
-        r = paired(cmd, floor, runs, env, old)
+        r = paired(cmd, floor, runs, run_env, run_old)
         if argv[0] == "list":
             list_cpu = r["ours"]
         vs_list = f"; {r['ours'] / list_cpu:.2f}× list" if argv[0] == "show" and list_cpu else ""
