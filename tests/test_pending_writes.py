@@ -269,3 +269,17 @@ def test_writes_queued_during_an_import_killed_are_applied_by_the_next_write(tmp
     assert tags == [(papers[0], "kept-through-kill")]
     assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 20  # import undone
     assert not pending.has_entries(db)
+
+
+def test_a_queued_watch_whose_name_was_taken_meanwhile_is_kept_under_a_free_name(tmp_path, cli):
+    db, _ = _store(tmp_path)
+    assert cli("watch", "add", "vid", "video", "--db", db).exit_code == 0
+    conn = open_db(db)
+    mine = dict(conn.execute("SELECT * FROM watches WHERE name = 'vid'").fetchone())
+    other = {**mine, "query": "diffusion"}  # queued by a command that ran before the add
+    pending.append(db, {"op": "watch_add", "watch": other})
+    pending.append(db, {"op": "watch_add", "watch": other})  # the same write, twice
+    pending.append(db, {"op": "watch_add", "watch": mine})  # the very watch that exists
+    assert userdata.flush_pending(conn) == 3
+    rows = conn.execute("SELECT name, query FROM watches ORDER BY name").fetchall()
+    assert [tuple(r) for r in rows] == [("vid", "video"), ("vid-2", "diffusion")]

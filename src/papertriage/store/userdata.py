@@ -373,8 +373,13 @@ def _applied(conn: sqlite3.Connection, wanted: list[str]) -> set[str]:
 
 def _current(conn: sqlite3.Connection, entry: dict[str, Any]) -> dict[str, Any]:
     """The entry with its papers' ids as stored now (a dedupe may have merged one
-    since it was queued); a paper no longer in the store is left out."""
+    since it was queued); a paper no longer in the store is left out. A queued watch
+    whose name was given to another watch meanwhile is kept under the first free
+    ``NAME-2``, ``NAME-3``... (the user wrote it: it is not dropped); the very same
+    watch queued twice is added once."""
     out = dict(entry)
+    if entry.get("op") == "watch_add":
+        out["watch"] = _free_name(conn, dict(entry["watch"]))
     if "paper" in entry:
         out["paper"] = resolve_id(conn, entry["paper"])
     if "ids" in entry:
@@ -386,6 +391,18 @@ def _current(conn: sqlite3.Connection, entry: dict[str, Any]) -> dict[str, Any]:
                 continue
         out["ids"] = list(ids)
     return out
+
+
+def _free_name(conn: sqlite3.Connection, w: dict[str, Any]) -> dict[str, Any]:
+    base, n = w["name"], 1
+    while True:
+        row = conn.execute(
+            "SELECT query, options, tag FROM watches WHERE name = ?", [w["name"]]
+        ).fetchone()
+        if row is None or tuple(row) == (w["query"], w["options"], w["tag"]):
+            return w  # free, or this very watch (then _watch_add says it exists)
+        n += 1
+        w["name"] = f"{base}-{n}"
 
 
 def queued(conn: sqlite3.Connection) -> list[dict[str, Any]]:
