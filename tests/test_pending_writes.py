@@ -283,3 +283,24 @@ def test_a_queued_watch_whose_name_was_taken_meanwhile_is_kept_under_a_free_name
     assert userdata.flush_pending(conn) == 3
     rows = conn.execute("SELECT name, query FROM watches ORDER BY name").fetchall()
     assert [tuple(r) for r in rows] == [("vid", "video"), ("vid-2", "diffusion")]
+
+
+def test_a_backup_taken_while_writes_are_queued_holds_them(tmp_path, cli, quick):
+    db, papers = _store(tmp_path)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a long import holds the write lock
+    try:
+        assert "queued" in cli("tag", papers[0], "later", "--db", db).stderr
+        assert "queued" in cli("note", papers[1], "read this", "--db", db).stderr
+        copy = tmp_path / "copy.db"
+        r = cli("db", "backup", str(copy), "--db", db)
+        assert r.exit_code == 0, r.stderr
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    saved = sqlite3.connect(copy)
+    assert saved.execute("SELECT paper_id, tag FROM tags").fetchall() == [(papers[0], "later")]
+    assert saved.execute("SELECT text FROM notes").fetchall() == [("read this",)]
+    assert saved.execute("SELECT count(*) FROM pending_applied").fetchone()[0] == 2
+    assert saved.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert cli("list", "--db", copy, "-f", "ids").exit_code == 0  # a store papertriage opens

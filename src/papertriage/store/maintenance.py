@@ -171,6 +171,10 @@ def backup(conn: sqlite3.Connection, dest: Path, force: bool = False) -> int:
         target = sqlite3.connect(str(tmp), isolation_level=None)
         try:
             conn.backup(target)  # all pages in one step: one snapshot of the source
+            if source:  # what the user wrote while an import held the store, too
+                from .userdata import apply_queue_to_copy
+
+                apply_queue_to_copy(target, Path(source))
             target.execute("PRAGMA journal_mode = DELETE")
             result = target.execute("PRAGMA integrity_check").fetchone()[0]
         finally:

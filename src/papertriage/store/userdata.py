@@ -359,6 +359,17 @@ def _apply_queue(conn: sqlite3.Connection, db: Path) -> tuple[int, int]:
     return applied, length
 
 
+def apply_queue_to_copy(copy: sqlite3.Connection, source: Path) -> int:
+    """Apply the source store's queued writes to a copy of it (`db backup` while an
+    import holds the store): the copy then holds everything the user wrote, each write
+    recorded as applied, so restoring it and applying the queue again adds nothing
+    twice. Returns how many were applied."""
+    if not pending.has_entries(source):
+        return 0
+    with transaction(copy):
+        return _apply_queue(copy, source)[0]
+
+
 def _applied(conn: sqlite3.Connection, wanted: list[str]) -> set[str]:
     out: set[str] = set()
     for start in range(0, len(wanted), 500):
