@@ -92,3 +92,18 @@ def test_every_report_takes_f_json_and_the_old_json_alike(cli, cli_json):
     assert cli("db", "info", "-f", "text").stdout.startswith("path ")
     both = cli("show", paper, "-f", "text", "--json")
     assert both.exit_code == 2 and "give -f text or -f json, not both" in both.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "after_seen"),
+    [("list", []), ("filter", []), ("triage", []), ("rank", ["include_seen"]),
+     ("export", ["include_seen"])],
+)  # fmt: skip
+def test_filtering_commands_list_the_shared_filters_first(name, after_seen):
+    from papertriage.cli.options import Filters
+
+    names = [p.name for p in typer.main.get_command(app).commands[name].params]
+    at = Filters._fields.index("seen") + 1
+    shared = [*Filters._fields[:at], *after_seen, *Filters._fields[at:]]
+    assert names[: len(shared)] == shared
+    assert "filters" not in names

@@ -86,10 +86,11 @@ def shown(value: Any) -> str:
     return scrub("" if value is None else str(value))
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A value as one CSV cell: None empty, a list (authors, categories) joined by "; "."""
     if value is None:
         return ""
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return "; ".join(str(v) for v in value)
     return str(value)
 
@@ -100,7 +101,7 @@ def _csv(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
     writer = csv.writer(out)
     writer.writerow(CSV_FIELDS)
     for row in rows:
-        writer.writerow([neutralize(_cell(row.get(k))) for k in CSV_FIELDS])
+        writer.writerow([neutralize(cell_text(row.get(k))) for k in CSV_FIELDS])
 
 
 def _plain(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
@@ -110,7 +111,7 @@ def _plain(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
         fields = [
             row["id"],
             date,
-            _cell(row.get("primary_category")),
+            cell_text(row.get("primary_category")),
             "" if up is None else str(up),
             row.get("title") or "",
             short_authors(row.get("authors") or []),

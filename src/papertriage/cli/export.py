@@ -11,24 +11,11 @@ import typer
 
 from .common import MAX_COUNT, DbOption, app, err_console, handle_errors, open_store
 from .options import (
-    AuthorOpt,
-    CategoryOpt,
-    FuzzyOpt,
+    Filters,
     IncludeSeenOpt,
-    MinUpvotesOpt,
-    NewOpt,
     OffsetOpt,
-    QueryArg,
-    SeenOpt,
-    SinceOpt,
-    SourceOpt,
-    TagOpt,
-    UntaggedOpt,
-    UntilOpt,
-    WatchOpt,
-    filters,
-    make_selection,
     parse_day,
+    takes_filters,
     unseen_unless,
     warn_unknown,
 )
@@ -96,21 +83,10 @@ def emit(output: Path | None, write: Any) -> None:
 
 
 @app.command()
+@takes_filters("include_seen")
 def export(
-    query: QueryArg = None,
-    fuzzy: FuzzyOpt = False,
-    author: AuthorOpt = None,
-    category: CategoryOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    tag: TagOpt = None,
-    untagged: UntaggedOpt = False,
-    min_upvotes: MinUpvotesOpt = None,
-    new: NewOpt = False,
-    seen: SeenOpt = None,
+    filters: Filters,
     include_seen: IncludeSeenOpt = False,
-    source: SourceOpt = None,
-    watch: WatchOpt = None,
     sort: Annotated[
         ExportSort,
         typer.Option("--sort", help="date: newest first; score: the rank score; upvotes."),
@@ -145,10 +121,10 @@ def export(
     from ..export import writers as writers
     from ..store.db import snapshot
 
-    chosen = filters(locals())
+    seen = filters.seen
     if sort == ExportSort.score:  # a ranked list: what you triaged already is not news
-        chosen["seen"] = unseen_unless(seen, include_seen)
-    sel = make_selection(**chosen, sort=sort.value, limit=limit or None, offset=offset)
+        seen = unseen_unless(seen, include_seen)
+    sel = filters.select(seen=seen, sort=sort.value, limit=limit or None, offset=offset)
     day = parse_day(date, "--date")
     heading = (title or "Reading list") + (f", {day}" if day else "")
     extra = [c for c, on in (("abstract", abstracts), ("ai_summary", summary)) if on]

@@ -1,15 +1,18 @@
 """The filter options shared by list/filter, triage, rank and export.
 
-A command declares them as parameters with these aliases and passes the values to
-``make_selection``, so every command filters the same way.
+A command takes them with ``@takes_filters()``: they come first in its options (as the
+``Filters`` fields), and it gets their values as one ``Filters``, whose ``select`` makes
+the selection; so every command filters the same way.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple, get_type_hints
 
 import typer
 
@@ -143,16 +146,64 @@ def parse_day(value: str | None, option: str) -> str | None:
         return text.parse_day(value, option=option, end=option == "--until")
 
 
-# The parameter names of the shared filter options, as every command declares them.
-FILTERS = (
-    "query", "fuzzy", "author", "category", "since", "until",
-    "tag", "untagged", "min_upvotes", "new", "seen", "source", "watch",
-)  # fmt: skip
+class Filters(NamedTuple):
+    """The shared filter options, in their order in a command's --help, and their values."""
+
+    query: QueryArg = None
+    fuzzy: FuzzyOpt = False
+    author: AuthorOpt = None
+    category: CategoryOpt = None
+    since: SinceOpt = None
+    until: UntilOpt = None
+    tag: TagOpt = None
+    untagged: UntaggedOpt = False
+    min_upvotes: MinUpvotesOpt = None
+    new: NewOpt = False
+    seen: SeenOpt = None
+    source: SourceOpt = None
+    watch: WatchOpt = None
+
+    def select(self, **options: Any) -> Selection:
+        """make_selection with these filters and the command's ``options`` (sort, limit,
+        offset; or a filter of its own, such as ``seen``)."""
+        return make_selection(**(self._asdict() | options))
 
 
-def filters(values: dict[str, Any]) -> dict[str, Any]:
-    """The shared filter options among a command's parameters (its ``locals()``)."""
-    return {name: values[name] for name in FILTERS}
+Command = Callable[..., None]
+
+
+def takes_filters(*after_seen: str) -> Callable[[Command], Command]:
+    """Give a command the shared filter options: its first parameter, ``filters: Filters``,
+    stands for them. Typer sees them as the command's first options, then the command's
+    own; the own ones named in ``after_seen`` are listed right after --seen/--unseen."""
+
+    def decorate(command: Command) -> Command:
+        own = list(inspect.signature(command, eval_str=True).parameters.values())
+        if own[0].name != "filters":
+            raise TypeError(f"{command.__name__}: the first parameter must be filters: Filters")
+        hints = get_type_hints(Filters, include_extras=True)
+        shared = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=Filters._field_defaults[name],
+                annotation=hints[name],
+            )
+            for name in Filters._fields
+        ]
+        at = Filters._fields.index("seen") + 1
+        moved = [p for p in own[1:] if p.name in after_seen]
+        rest = [p for p in own[1:] if p.name not in after_seen]
+
+        @functools.wraps(command)
+        def run(**values: Any) -> None:
+            command(Filters(*(values.pop(name) for name in Filters._fields)), **values)
+
+        params = [*shared[:at], *moved, *shared[at:], *rest]
+        run.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
+        return run
+
+    return decorate
 
 
 def unseen_unless(seen: bool | None, include_seen: bool) -> bool | None:

@@ -22,23 +22,10 @@ from .common import (
     wait_for_store,
 )
 from .options import (
-    AuthorOpt,
-    CategoryOpt,
-    FuzzyOpt,
-    MinUpvotesOpt,
-    NewOpt,
+    Filters,
     OffsetOpt,
-    QueryArg,
-    SeenOpt,
-    SinceOpt,
     SortOpt,
-    SourceOpt,
-    TagOpt,
-    UntaggedOpt,
-    UntilOpt,
-    WatchOpt,
-    filters,
-    make_selection,
+    takes_filters,
     warn_unknown,
 )
 
@@ -151,20 +138,9 @@ def _progress(name: str):  # type: ignore[no-untyped-def]
 
 
 @app.command("list")
+@takes_filters()
 def list_(
-    query: QueryArg = None,
-    fuzzy: FuzzyOpt = False,
-    author: AuthorOpt = None,
-    category: CategoryOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    tag: TagOpt = None,
-    untagged: UntaggedOpt = False,
-    min_upvotes: MinUpvotesOpt = None,
-    new: NewOpt = False,
-    seen: SeenOpt = None,
-    source: SourceOpt = None,
-    watch: WatchOpt = None,
+    filters: Filters,
     sort: SortOpt = None,
     limit: LimitOption = 20,
     offset: OffsetOpt = 0,
@@ -175,7 +151,7 @@ def list_(
     from ..output import write_rows
     from ..rank.ranking import find
 
-    sel = make_selection(**filters(locals()), sort=sort, limit=limit or None, offset=offset)
+    sel = filters.select(sort=sort, limit=limit or None, offset=offset)
     with handle_errors():
         conn = open_store(db)
         warn_unknown(conn, sel)

@@ -9,23 +9,11 @@ import typer
 from ..output import Format
 from .common import DbOption, FormatOption, LimitOption, app, err_console, handle_errors, open_store
 from .options import (
-    AuthorOpt,
-    CategoryOpt,
-    FuzzyOpt,
+    Filters,
     IncludeSeenOpt,
-    MinUpvotesOpt,
-    NewOpt,
     OffsetOpt,
-    QueryArg,
-    SeenOpt,
-    SinceOpt,
-    SourceOpt,
-    TagOpt,
-    UntaggedOpt,
-    UntilOpt,
-    WatchOpt,
-    filters,
     make_selection,
+    takes_filters,
     unseen_unless,
     warn_unknown,
 )
@@ -41,21 +29,10 @@ ExplainOpt = Annotated[
 
 
 @app.command()
+@takes_filters("include_seen")
 def rank(
-    query: QueryArg = None,
-    fuzzy: FuzzyOpt = False,
-    author: AuthorOpt = None,
-    category: CategoryOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    tag: TagOpt = None,
-    untagged: UntaggedOpt = False,
-    min_upvotes: MinUpvotesOpt = None,
-    new: NewOpt = False,
-    seen: SeenOpt = None,
+    filters: Filters,
     include_seen: IncludeSeenOpt = False,
-    source: SourceOpt = None,
-    watch: WatchOpt = None,
     limit: LimitOption = 20,
     offset: OffsetOpt = 0,
     explain_id: ExplainOpt = None,
@@ -68,7 +45,7 @@ def rank(
     from ..rank.ranking import default_selection, explain, iter_ranked, with_rows
     from .rank_view import write_explanation, write_ranked
 
-    sel = make_selection(**filters(locals()), sort="date", limit=None, offset=0)
+    sel = filters.select(sort="date", limit=None, offset=0)
     with handle_errors():
         conn = open_store(db)
         if explain_id:  # any paper, triaged or not
@@ -78,6 +55,6 @@ def rank(
         if sel == make_selection(sort="date", limit=None):
             sel, said = default_selection(conn)
             err_console().print(said, markup=False)
-        sel = sel._replace(seen=unseen_unless(seen, include_seen))
+        sel = sel._replace(seen=unseen_unless(filters.seen, include_seen))
         ranked = iter_ranked(conn, sel, limit=limit or None, offset=offset)
         write_ranked(with_rows(conn, ranked), fmt)  # streamed: -n 0 ranks all

@@ -13,6 +13,7 @@ from ..output import (
     CSV_FIELDS,
     NARROW,
     Format,
+    cell_text,
     first_author,
     neutralize,
     say_narrow,
@@ -41,7 +42,9 @@ def write_ranked(
         writer = csv.writer(out)
         writer.writerow(("score", *CSV_FIELDS))
         for row in rows:
-            writer.writerow([row["score"], *(neutralize(_cell(row.get(k))) for k in CSV_FIELDS)])
+            writer.writerow(
+                [row["score"], *(neutralize(cell_text(row.get(k))) for k in CSV_FIELDS)]
+            )
     elif out.isatty():
         _table(list(rows))
     else:
@@ -55,14 +58,6 @@ def write_ranked(
                 short_authors(row.get("authors") or []),
             ]
             out.write("\t".join(" ".join(shown(f).split()) for f in fields) + "\n")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return str(value)
 
 
 def _table(rows: list[dict[str, Any]]) -> None:

@@ -23,22 +23,10 @@ from .common import (
 )
 from .completion import complete_values
 from .options import (
-    AuthorOpt,
-    CategoryOpt,
-    FuzzyOpt,
-    MinUpvotesOpt,
-    NewOpt,
+    Filters,
     OffsetOpt,
-    QueryArg,
-    SeenOpt,
-    SinceOpt,
-    SourceOpt,
-    TagOpt,
-    UntaggedOpt,
-    UntilOpt,
-    WatchOpt,
-    filters,
     make_selection,
+    takes_filters,
     warn_unknown,
 )
 
@@ -260,20 +248,9 @@ def open_(
 
 
 @app.command()
+@takes_filters()
 def triage(
-    query: QueryArg = None,
-    fuzzy: FuzzyOpt = False,
-    author: AuthorOpt = None,
-    category: CategoryOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    tag: TagOpt = None,
-    untagged: UntaggedOpt = False,
-    min_upvotes: MinUpvotesOpt = None,
-    new: NewOpt = False,
-    seen: SeenOpt = None,
-    source: SourceOpt = None,
-    watch: WatchOpt = None,
+    filters: Filters,
     sort: Annotated[
         str | None,
         typer.Option(
@@ -294,8 +271,8 @@ def triage(
 
     with handle_errors():
         conn = open_store(db)
-        chosen = filters(locals()) | {"seen": False if seen is None else seen}
-        sel = make_selection(**chosen, sort=sort or "date", limit=limit, offset=offset)
+        seen = False if filters.seen is None else filters.seen
+        sel = filters.select(seen=seen, sort=sort or "date", limit=limit, offset=offset)
         warn_unknown(conn, sel)
         papers = load_queue(
             conn, sel, by_score=sort == "score" or (sort is None and _has_profile())

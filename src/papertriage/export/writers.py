@@ -14,7 +14,7 @@ from typing import Any, Protocol, TextIO
 from urllib.parse import quote
 
 from ..models import paper_day, shown_day
-from ..output import Format, neutralize, short_authors, write_rows
+from ..output import Format, cell_text, neutralize, short_authors, write_rows
 from .bibtex import untex_accents
 
 FORMATS = ("md", "bibtex", "csv", "json", "jsonl")
@@ -205,21 +205,13 @@ EXPORT_CSV_FIELDS = (
 )
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
-    return str(value)
-
-
 def write_csv(papers: Iterable[Mapping[str, Any]], out: TextIO, extra: Sequence[str] = ()) -> None:
     """A header row, then one row per paper; formula-like cells are neutralized."""
     columns = (*EXPORT_CSV_FIELDS, *extra)
     writer = csv.writer(out)
     writer.writerow(columns)
     for paper in papers:
-        writer.writerow([neutralize(_cell(paper.get(c))) for c in columns])
+        writer.writerow([neutralize(cell_text(paper.get(c))) for c in columns])
 
 
 def write_bibtex(

@@ -94,6 +94,17 @@ def _json_value(reply: Reply) -> Any:
         ) from None
 
 
+def _hf_papers(reply: Reply, source: str, day: str | None = None) -> list[Paper]:
+    """The papers of a Hugging Face API answer; one it cannot read is UnexpectedResponse."""
+    from ..sources import hf
+
+    value = _json_value(reply)
+    try:
+        return list(hf.parse_value(value, _origin(reply), source, day=day, read_at=now_iso()))
+    except InputError as exc:
+        raise UnexpectedResponse(reply.url, exc.detail) from None
+
+
 def _hf_error(reply: Reply) -> Exception:
     message = None
     try:
@@ -135,16 +146,8 @@ class HfDaily(Listing):
         return self._request(0)
 
     def read(self, reply: Reply, request: Request) -> Page:
-        from ..sources import hf
-
-        value = _json_value(reply)
         day = self.value if self.key == "date" else None  # the request says which day
-        try:
-            papers = list(
-                hf.parse_value(value, _origin(reply), "hf-daily", day=day, read_at=now_iso())
-            )
-        except InputError as exc:
-            raise UnexpectedResponse(reply.url, exc.detail) from None
+        papers = _hf_papers(reply, "hf-daily", day)
         page = int(dict(request.params)["p"])
         full = len(papers) >= self.page_size and page + 1 < self.max_pages
         return Page(papers, self._request(page + 1) if full else None)
@@ -171,14 +174,7 @@ class HfSearch(Listing):
         return Request(self.url, params, group_for(self.url))
 
     def read(self, reply: Reply, request: Request) -> Page:
-        from ..sources import hf
-
-        value = _json_value(reply)
-        try:
-            papers = list(hf.parse_value(value, _origin(reply), "hf-search", read_at=now_iso()))
-        except InputError as exc:
-            raise UnexpectedResponse(reply.url, exc.detail) from None
-        return Page(papers[: self.limit])
+        return Page(_hf_papers(reply, "hf-search")[: self.limit])
 
     def empty_message(self, pages: list[Page]) -> str:
         return f"{self.label}: no results"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
@@ -231,23 +232,24 @@ def _rss_item(item: Element, n: int, origin: str, feed_date: str | None) -> Pape
         abstract=abstract,
         authors=split_authors(child_text(item, f"{DC}creator")),
         categories=ordered_categories(None, [c.text for c in item.iterfind("category")]),
-        journal_ref=_journal_ref(item),
-        doi=_doi(item),
-        license=child_text(item, f"{DC}rights"),
-        **_dates(announce, date),
-        announce_type=announce,
-        source=SOURCE,
-        origin=origin,
-        raw=raw_xml(item),
+        **_listed(item, announce, date, origin),
     )
 
 
-def _journal_ref(elem: Element) -> str | None:
-    return child_text(elem, f"{ARXIV}journal_reference") or child_text(elem, f"{ARXIV}journal_ref")
-
-
-def _doi(elem: Element) -> str | None:
-    return child_text(elem, f"{ARXIV}DOI") or child_text(elem, f"{ARXIV}doi")
+def _listed(elem: Element, announce: str | None, date: str | None, origin: str) -> dict[str, Any]:
+    """What an RSS item and an Atom entry give alike: the arxiv: and dc: fields, the
+    announcement and its day, where it was read and the raw XML."""
+    return {
+        "journal_ref": child_text(elem, f"{ARXIV}journal_reference")
+        or child_text(elem, f"{ARXIV}journal_ref"),
+        "doi": child_text(elem, f"{ARXIV}DOI") or child_text(elem, f"{ARXIV}doi"),
+        "license": child_text(elem, f"{DC}rights"),
+        **_dates(announce, date),
+        "announce_type": announce,
+        "source": SOURCE,
+        "origin": origin,
+        "raw": raw_xml(elem),
+    }
 
 
 # ---- Atom listing (rss.arxiv.org/atom/...) ------------------------------------------
@@ -295,14 +297,7 @@ def _atom_entry(entry: Element, n: int, origin: str, feed_date: str | None) -> P
             [c.get("term") for c in entry.iterfind(f"{ATOM}category")],
         ),
         comment=child_text(entry, f"{ARXIV}comment"),
-        journal_ref=_journal_ref(entry),
-        doi=_doi(entry),
-        license=child_text(entry, f"{DC}rights"),
-        **_dates(announce, date),
-        announce_type=announce,
-        source=SOURCE,
-        origin=origin,
-        raw=raw_xml(entry),
+        **_listed(entry, announce, date, origin),
     )
 
 
