@@ -304,3 +304,22 @@ def test_a_backup_taken_while_writes_are_queued_holds_them(tmp_path, cli, quick)
     assert saved.execute("SELECT count(*) FROM pending_applied").fetchone()[0] == 2
     assert saved.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert cli("list", "--db", copy, "-f", "ids").exit_code == 0  # a store papertriage opens
+
+
+def test_records_of_applied_writes_are_pruned_after_a_month(tmp_path, cli):
+    db, papers = _store(tmp_path)
+    conn = open_db(db)
+    with transaction(conn):
+        conn.executemany(
+            "INSERT INTO pending_applied (id, op, result, applied) VALUES (?, 'tag', 1, ?)",
+            [("old", "2020-01-01T00:00:00.000000Z"), ("kept", "2020-01-01T00:00:00.000000Z"),
+             ("recent", "2099-01-01T00:00:00.000000Z")],
+        )  # fmt: skip
+    lines = [  # the queue after a crash between a commit and emptying it, plus a new write
+        {"id": "kept", "op": "tag", "ids": [papers[0]], "tags": ["x"], "created": "2020"},
+        {"id": "new", "op": "tag", "ids": [papers[1]], "tags": ["y"], "created": "2026"},
+    ]
+    pending.pending_path(db).write_text("".join(json.dumps(e) + "\n" for e in lines))
+    assert userdata.flush_pending(conn) == 1  # "kept" was applied already
+    left = {r[0] for r in conn.execute("SELECT id FROM pending_applied")}
+    assert left == {"kept", "recent", "new"}  # the month-old record not in the queue: gone

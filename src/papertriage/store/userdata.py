@@ -13,6 +13,7 @@ or fetch as it ends.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -356,7 +357,25 @@ def _apply_queue(conn: sqlite3.Connection, db: Path) -> tuple[int, int]:
         )
         done.add(entry["id"])
         applied += 1
+    _prune_applied(conn, now, [e["id"] for e in entries])
     return applied, length
+
+
+# How long the record of an applied queued write is kept: it only has to outlive the
+# queue file's line (emptied right after the commit) and a triage session that may
+# still undo a queued decision by its id.
+KEEP_APPLIED_DAYS = 30
+
+
+def _prune_applied(conn: sqlite3.Connection, now: str, in_file: list[str]) -> None:
+    from datetime import datetime, timedelta
+
+    cutoff = datetime.strptime(now, "%Y-%m-%dT%H:%M:%S.%fZ") - timedelta(days=KEEP_APPLIED_DAYS)
+    conn.execute(
+        "DELETE FROM pending_applied WHERE applied < ? "
+        "AND id NOT IN (SELECT value FROM json_each(?))",
+        [cutoff.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), json.dumps(in_file)],
+    )
 
 
 def apply_queue_to_copy(copy: sqlite3.Connection, source: Path) -> int:
