@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from ..text import nfkc
+from . import textcache
 
 DEFAULT_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _counter = itertools.count(1)
@@ -172,16 +173,27 @@ def _savepoint(conn: sqlite3.Connection) -> Iterator[None]:
 
 class Stemmer:
     """The index's own tokenizer run over any words or phrases (through a temp FTS5
-    table with the store's tokenize= option), cached: "Layer-wise models" ->
-    ["layer", "wise", "model"]."""
+    table with the store's tokenize= option), cached, in memory and between runs
+    (textcache): "Layer-wise models" -> ["layer", "wise", "model"]."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.cache: dict[str, list[str]] = {}
+        self.spec: str | None = None  # the tokenize= option, when first needed
 
     def tokens(self, words: Iterable[str]) -> dict[str, list[str]]:
         words = list(dict.fromkeys(words))
         todo = [w for w in words if w not in self.cache]
+        if not todo:
+            return {w: self.cache[w] for w in words}
+        if self.spec is None:
+            self.spec = tokenizer(self.conn)
+        spec = self.spec
+        known = textcache.known_tokens(spec)
+        for w in todo:
+            if w in known:
+                self.cache[w] = known[w]
+        todo = [w for w in todo if w not in self.cache]
         if todo:
             with Scratch(self.conn) as s:
                 s.add((n, w, None) for n, w in enumerate(todo, 1))
@@ -191,6 +203,7 @@ class Stemmer:
                 found = self.conn.execute(f"SELECT doc, term FROM {vocab} ORDER BY doc, offset")
                 for doc, term in found:
                     self.cache[todo[doc - 1]].append(term)
+            textcache.add_tokens(spec, {w: self.cache[w] for w in todo})
         return {w: self.cache[w] for w in words}
 
     def stem(self, word: str) -> str | None:

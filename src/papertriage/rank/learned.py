@@ -36,7 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..find.textindex import Scratch, Stemmer, surface_queries
+from ..find.textindex import Scratch, Stemmer, surface_queries, tokenizer
 
 POSITIVE = 300  # terms of kept papers used for scoring
 NEGATIVE = 50  # terms of skipped papers
@@ -208,15 +208,43 @@ def fit(
 
 
 def store_sample(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
-    """(papers, term -> document count) over an evenly spread sample of the store."""
+    """(papers, term -> document count) over an evenly spread sample of the store.
+
+    Kept between runs (find.textcache: checked against the sampled papers' text, and
+    brought up to date with the papers sampled since)."""
+    from ..find import textcache
+
     lo, hi = conn.execute("SELECT min(pk), max(pk) FROM papers").fetchone()
     if lo is None:
         return 0, {}
     stride = max(1, (hi - lo + 1) // SAMPLE)
-    with Scratch(conn) as s:
-        s.add_papers(range(lo, hi + 1, stride))
-        total = conn.execute(f"SELECT count(*) FROM {s.name}").fetchone()[0]
-        return total, s.doc_counts()
+    path = textcache.store_file(conn)
+    key = [tokenizer(conn), lo, stride]
+    cached = textcache.load_sample(path, key) if path else None
+    done, crc, total, df = lo - 1, 0, 0, {}
+    if cached is not None and cached["hi"] <= hi:
+        crc, n = textcache.checksum(conn, range(lo, cached["hi"] + 1, stride))
+        if crc == cached["crc"] and n == cached["total"]:
+            done, total, df = cached["hi"], n, cached["df"]
+        else:
+            crc = 0
+    todo = range(done + 1 + (lo - done - 1) % stride, hi + 1, stride)  # the same multiples
+    if todo or cached is None:
+        with Scratch(conn) as s:
+            s.add_papers(todo)
+            total += conn.execute(f"SELECT count(*) FROM {s.name}").fetchone()[0]
+            new = s.doc_counts()
+        if df:
+            for t, d in new.items():
+                df[t] = df.get(t, 0) + d
+            df = dict(sorted(df.items()))  # in the index's order, as a fresh sample is
+        else:
+            df = new
+        if path:
+            crc = textcache.checksum(conn, todo, crc)[0]
+            data = {"key": key, "hi": hi, "crc": crc, "total": total, "df": df}
+            textcache.save_sample(path, data)
+    return total, df
 
 
 def _weights(
