@@ -165,3 +165,27 @@ def test_the_tokens_file_is_the_tokenizer_s_answer(store):
     new_process()
     assert Stemmer(store).tokens(words) == fresh
     assert fresh["Bollobás"] == fresh["bollobas"] == ["bolloba"]
+
+
+def test_the_feedback_papers_terms_are_a_scratch_table_s(store, monkeypatch):
+    forget()
+    rows = store.execute("SELECT pk, title, abstract FROM papers WHERE pk % 7 = 3").fetchall()
+    papers = [(pk, title or "", abstract or "") for pk, title, abstract in rows]
+    with Scratch(store) as s:
+        s.add(papers)
+        expected = [tuple(r) for r in s.terms()]
+    added: list[int] = []
+    add = Scratch.add
+    monkeypatch.setattr(
+        Scratch, "add", lambda self, rows: add(self, added.extend(r[0] for r in rows) or rows)
+    )
+    assert textcache.paper_terms(store, papers) == expected and len(added) == len(papers)
+    added.clear()
+    assert textcache.paper_terms(store, papers[::-1]) == expected and added == []  # cached
+    changed = [papers[0], (papers[1][0], papers[1][1], "Zebrafish swim."), *papers[2:]]
+    with Scratch(store) as s:
+        s.add(changed)
+        expected = [tuple(r) for r in s.terms()]
+    added.clear()
+    assert textcache.paper_terms(store, changed) == expected and added == [papers[1][0]]
+    assert ("abstract", "zebrafish", 1) in [r[1:] for r in expected if r[0] == papers[1][0]]

@@ -12,6 +12,9 @@ every use, so an answer from the cache is the answer a fresh computation gives:
   papers' indexed text (title, abstract, authors) in pk order. A later call reads the
   sampled papers' text again and compares the checksum (a paper changed or removed:
   computed afresh); only papers sampled since (a fetch added them) are indexed.
+- the feedback papers' terms (``paper_terms``), per store: each paper's (column, term,
+  count) rows with a digest of its title and abstract; a paper whose text is not the
+  one they were made of is tokenized again.
 
 A cache file that can't be read or written is ignored: the answer is computed.
 """
@@ -95,17 +98,20 @@ def _private_dir(path: str) -> None:
 # -- the store sample ------------------------------------------------------------------
 
 
-def store_file(conn: sqlite3.Connection) -> str | None:
-    """The sample cache of this connection's store; None for one in memory."""
+def store_file(conn: sqlite3.Connection, what: str = "sample") -> str | None:
+    """The cache file of this connection's store; None for one in memory."""
     row = next((r for r in conn.execute("PRAGMA database_list") if r[1] == "main"), None)
     if row is None or not row[2]:
         return None
-    return os.path.join(cache_dir(), f"sample-{_name(os.path.realpath(row[2]))}.json")
+    return os.path.join(cache_dir(), f"{what}-{_name(os.path.realpath(row[2]))}.json")
 
 
-def checksum(conn: sqlite3.Connection, pks: Iterable[int], crc: int = 0) -> tuple[int, int]:
-    """(crc, papers) over the indexed text of the papers with these pks, in pk order,
-    continuing ``crc``."""
+def checksum(conn: sqlite3.Connection, pks: Iterable[int], start: str = "") -> tuple[str, int]:
+    """(digest, papers) over the indexed text of the papers with these pks, in pk
+    order, continuing the digest ``start``."""
+    import hashlib
+
+    h = hashlib.blake2b(start.encode(), digest_size=16)
     rows = conn.execute(
         "SELECT pk, title, abstract, authors_text FROM papers "
         "WHERE pk IN (SELECT value FROM json_each(?)) ORDER BY pk",
@@ -113,9 +119,9 @@ def checksum(conn: sqlite3.Connection, pks: Iterable[int], crc: int = 0) -> tupl
     )
     n = 0
     for row in rows:
-        crc = zlib.crc32(json.dumps(tuple(row), ensure_ascii=False).encode(), crc)
+        h.update(json.dumps(tuple(row), ensure_ascii=False).encode())
         n += 1
-    return crc, n
+    return h.hexdigest(), n
 
 
 def load_sample(path: str, key: list[Any]) -> dict[str, Any] | None:
@@ -140,3 +146,43 @@ def save_sample(path: str, data: dict[str, Any]) -> None:
         )
     except (OSError, OutputFileError):
         pass
+
+
+# -- the feedback papers' terms ----------------------------------------------------------
+
+
+def _digest(title: str, abstract: str) -> str:
+    import hashlib
+
+    text = json.dumps([title, abstract], ensure_ascii=False).encode()
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+
+def paper_terms(
+    conn: sqlite3.Connection, papers: list[tuple[int, str, str]]
+) -> list[tuple[int, str, str, int]]:
+    """(pk, column, term, count) for every term of the papers (pk, title, abstract), in
+    the order of a scratch table's ``terms`` (pk, column, term): what Scratch gives, the
+    papers seen before (by their text, per store) from the cache."""
+    from .textindex import Scratch, tokenizer
+
+    path = store_file(conn, "terms")
+    key = [tokenizer(conn)]
+    cached = load_sample(path, key) if path else None
+    known: dict[str, list[Any]] = cached["papers"] if cached else {}
+    digests = {pk: _digest(title, abstract) for pk, title, abstract in papers}
+    rows: dict[int, list[Any]] = {}
+    for pk, digest in digests.items():
+        entry = known.get(str(pk))
+        if entry is not None and entry[0] == digest:
+            rows[pk] = entry[1]
+    todo = [p for p in papers if p[0] not in rows]
+    if todo:
+        with Scratch(conn) as s:
+            s.add(todo)
+            for pk, col, term, n in s.terms():
+                rows.setdefault(pk, []).append([col, term, n])
+        if path:
+            kept = {str(pk): [digests[pk], rows.get(pk, [])] for pk in digests}
+            save_sample(path, {"key": key, "papers": kept})
+    return [(pk, col, term, n) for pk in sorted(rows) for col, term, n in rows[pk]]

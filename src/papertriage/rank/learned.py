@@ -36,6 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..find import textcache
 from ..find.textindex import Scratch, Stemmer, surface_queries, tokenizer
 
 POSITIVE = 300  # terms of kept papers used for scoring
@@ -187,12 +188,11 @@ def fit(
     total, df = sample or store_sample(conn)
     counts: dict[int, dict[str, float]] = defaultdict(dict)
     columns: dict[tuple[int, str], set[str]] = defaultdict(set)  # (pk, column) -> terms
-    with Scratch(conn) as s:
-        s.add((f.pk, f.title, f.abstract) for f in feedback)
-        for pk, col, term, n in s.terms():
-            weight = TITLE if col == "title" else 1.0
-            counts[pk][term] = counts[pk].get(term, 0.0) + weight * n
-            columns[pk, col].add(term)
+    papers = [(f.pk, f.title, f.abstract) for f in feedback]
+    for pk, col, term, n in textcache.paper_terms(conn, papers):  # as a Scratch's terms()
+        weight = TITLE if col == "title" else 1.0
+        counts[pk][term] = counts[pk].get(term, 0.0) + weight * n
+        columns[pk, col].add(term)
     stop = {t for terms in Stemmer(conn).tokens(STOP_WORDS).values() for t in terms[:1]}
     terms = _strongest(conn, _weights(counts, kept, skip, skipped, total, df, stop))
     idf = {t: math.log((1 + total) / (1 + d)) + 1.0 for t, d in df.items() if d * 2 <= total}
@@ -212,8 +212,6 @@ def store_sample(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
 
     Kept between runs (find.textcache: checked against the sampled papers' text, and
     brought up to date with the papers sampled since)."""
-    from ..find import textcache
-
     lo, hi = conn.execute("SELECT min(pk), max(pk) FROM papers").fetchone()
     if lo is None:
         return 0, {}
@@ -221,13 +219,13 @@ def store_sample(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
     path = textcache.store_file(conn)
     key = [tokenizer(conn), lo, stride]
     cached = textcache.load_sample(path, key) if path else None
-    done, crc, total, df = lo - 1, 0, 0, {}
+    done, crc, total, df = lo - 1, "", 0, {}
     if cached is not None and cached["hi"] <= hi:
         crc, n = textcache.checksum(conn, range(lo, cached["hi"] + 1, stride))
         if crc == cached["crc"] and n == cached["total"]:
             done, total, df = cached["hi"], n, cached["df"]
         else:
-            crc = 0
+            crc = ""
     todo = range(done + 1 + (lo - done - 1) % stride, hi + 1, stride)  # the same multiples
     if todo or cached is None:
         with Scratch(conn) as s:
