@@ -26,7 +26,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TextIO
 
 FORMAT = 1
 MAX_BYTES = 8_000_000  # a tokens file this big starts again
@@ -45,6 +45,16 @@ def cache_dir() -> str:
 def _name(*parts: object) -> str:
     key = repr((FORMAT, sqlite3.sqlite_version, *parts))
     return f"{zlib.crc32(key.encode()):08x}"
+
+
+def _blake2b(data: bytes) -> Any:
+    """A 128-bit BLAKE2b of data, to be updated. From _blake2 when there is one: hashlib
+    loads OpenSSL first (10-20 ms, more than the digests take)."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import blake2b
+    return blake2b(data, digest_size=16)
 
 
 # -- tokens ------------------------------------------------------------------------------
@@ -77,7 +87,7 @@ def add_tokens(spec: str, new: dict[str, list[str]]) -> None:
     """Remember words the tokenizer ``spec`` just made terms of."""
     known_tokens(spec).update(new)
     path = tokens_file(spec)
-    line = json.dumps(new, ensure_ascii=False, separators=(",", ":")) + "\n"
+    line = json.dumps(new, separators=(",", ":")) + "\n"  # ASCII: any lone surrogate too
     try:
         _private_dir(os.path.dirname(path))
         if os.path.exists(path) and os.path.getsize(path) > MAX_BYTES:
@@ -109,9 +119,7 @@ def store_file(conn: sqlite3.Connection, what: str = "sample") -> str | None:
 def checksum(conn: sqlite3.Connection, pks: Iterable[int], start: str = "") -> tuple[str, int]:
     """(digest, papers) over the indexed text of the papers with these pks, in pk
     order, continuing the digest ``start``."""
-    import hashlib
-
-    h = hashlib.blake2b(start.encode(), digest_size=16)
+    h = _blake2b(start.encode())
     rows = conn.execute(
         "SELECT pk, title, abstract, authors_text FROM papers "
         "WHERE pk IN (SELECT value FROM json_each(?)) ORDER BY pk",
@@ -119,9 +127,10 @@ def checksum(conn: sqlite3.Connection, pks: Iterable[int], start: str = "") -> t
     )
     n = 0
     for row in rows:
-        h.update(json.dumps(tuple(row), ensure_ascii=False).encode())
+        h.update(repr(tuple(row)).encode())  # repr: None is not "None", no text can break it
         n += 1
-    return h.hexdigest(), n
+    digest: str = h.hexdigest()
+    return digest, n
 
 
 def load_sample(path: str, key: list[Any]) -> dict[str, Any] | None:
@@ -141,9 +150,12 @@ def save_sample(path: str, data: dict[str, Any]) -> None:
 
     try:
         _private_dir(os.path.dirname(path))
-        write_atomic(
-            path, lambda fh: json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-        )
+        text = json.dumps(data, separators=(",", ":"))  # one call to the C encoder
+
+        def write(fh: TextIO) -> None:
+            fh.write(text)
+
+        write_atomic(path, write)
     except (OSError, OutputFileError):
         pass
 
@@ -152,10 +164,8 @@ def save_sample(path: str, data: dict[str, Any]) -> None:
 
 
 def _digest(title: str, abstract: str) -> str:
-    import hashlib
-
-    text = json.dumps([title, abstract], ensure_ascii=False).encode()
-    return hashlib.blake2b(text, digest_size=16).hexdigest()
+    digest: str = _blake2b(repr((title, abstract)).encode()).hexdigest()
+    return digest
 
 
 def paper_terms(
