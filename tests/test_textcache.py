@@ -12,7 +12,7 @@ import pytest
 
 from papertriage.find import textcache
 from papertriage.find.selection import Selection
-from papertriage.find.textindex import Scratch, Stemmer
+from papertriage.find.textindex import Scratch, Stemmer, paper_terms
 from papertriage.importer.run import import_file
 from papertriage.rank import learned
 from papertriage.rank.profile import Profile
@@ -179,13 +179,13 @@ def test_the_feedback_papers_terms_are_a_scratch_table_s(store, monkeypatch):
     monkeypatch.setattr(
         Scratch, "add", lambda self, rows: add(self, added.extend(r[0] for r in rows) or rows)
     )
-    assert textcache.paper_terms(store, papers) == expected and len(added) == len(papers)
+    assert paper_terms(store, papers) == expected and len(added) == len(papers)
     added.clear()
-    assert textcache.paper_terms(store, papers[::-1]) == expected and added == []  # cached
+    assert paper_terms(store, papers[::-1]) == expected and added == []  # cached
     changed = [papers[0], (papers[1][0], papers[1][1], "Zebrafish swim."), *papers[2:]]
     with Scratch(store) as s:
         s.add(changed)
         expected = [tuple(r) for r in s.terms()]
     added.clear()
-    assert textcache.paper_terms(store, changed) == expected and added == [papers[1][0]]
+    assert paper_terms(store, changed) == expected and added == [papers[1][0]]
     assert ("abstract", "zebrafish", 1) in [r[1:] for r in expected if r[0] == papers[1][0]]

@@ -12,7 +12,7 @@ every use, so an answer from the cache is the answer a fresh computation gives:
   papers' indexed text (title, abstract, authors) in pk order. A later call reads the
   sampled papers' text again and compares the checksum (a paper changed or removed:
   computed afresh); only papers sampled since (a fetch added them) are indexed.
-- the feedback papers' terms (``paper_terms``), per store: each paper's (column, term,
+- the feedback papers' terms (textindex.paper_terms), per store: each paper's (column, term,
   count) rows with a digest of its title and abstract; a paper whose text is not the
   one they were made of is tokenized again.
 
@@ -133,7 +133,7 @@ def checksum(conn: sqlite3.Connection, pks: Iterable[int], start: str = "") -> t
     return digest, n
 
 
-def load_sample(path: str, key: list[Any]) -> dict[str, Any] | None:
+def load(path: str, key: list[Any]) -> dict[str, Any] | None:
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -144,7 +144,7 @@ def load_sample(path: str, key: list[Any]) -> dict[str, Any] | None:
     return data
 
 
-def save_sample(path: str, data: dict[str, Any]) -> None:
+def save(path: str, data: dict[str, Any]) -> None:
     from ..atomicfile import write_atomic
     from ..errors import OutputFileError
 
@@ -163,36 +163,7 @@ def save_sample(path: str, data: dict[str, Any]) -> None:
 # -- the feedback papers' terms ----------------------------------------------------------
 
 
-def _digest(title: str, abstract: str) -> str:
+def digest(title: str, abstract: str) -> str:
+    """What paper_terms knows a paper's text by."""
     digest: str = _blake2b(repr((title, abstract)).encode()).hexdigest()
     return digest
-
-
-def paper_terms(
-    conn: sqlite3.Connection, papers: list[tuple[int, str, str]]
-) -> list[tuple[int, str, str, int]]:
-    """(pk, column, term, count) for every term of the papers (pk, title, abstract), in
-    the order of a scratch table's ``terms`` (pk, column, term): what Scratch gives, the
-    papers seen before (by their text, per store) from the cache."""
-    from .textindex import Scratch, tokenizer
-
-    path = store_file(conn, "terms")
-    key = [tokenizer(conn)]
-    cached = load_sample(path, key) if path else None
-    known: dict[str, list[Any]] = cached["papers"] if cached else {}
-    digests = {pk: _digest(title, abstract) for pk, title, abstract in papers}
-    rows: dict[int, list[Any]] = {}
-    for pk, digest in digests.items():
-        entry = known.get(str(pk))
-        if entry is not None and entry[0] == digest:
-            rows[pk] = entry[1]
-    todo = [p for p in papers if p[0] not in rows]
-    if todo:
-        with Scratch(conn) as s:
-            s.add(todo)
-            for pk, col, term, n in s.terms():
-                rows.setdefault(pk, []).append([col, term, n])
-        if path:
-            kept = {str(pk): [digests[pk], rows.get(pk, [])] for pk in digests}
-            save_sample(path, {"key": key, "papers": kept})
-    return [(pk, col, term, n) for pk in sorted(rows) for col, term, n in rows[pk]]

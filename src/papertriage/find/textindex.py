@@ -16,6 +16,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from ..text import nfkc
 from . import textcache
@@ -157,6 +158,34 @@ class Scratch:
 
     def __exit__(self, *exc: object) -> None:
         self.drop()
+
+
+def paper_terms(
+    conn: sqlite3.Connection, papers: list[tuple[int, str, str]]
+) -> list[tuple[int, str, str, int]]:
+    """(pk, column, term, count) for every term of the papers (pk, title, abstract), in
+    the order of a scratch table's ``terms`` (pk, column, term): what Scratch gives, the
+    papers seen before (by their text, per store) from the cache."""
+    path = textcache.store_file(conn, "terms")
+    key = [tokenizer(conn)]
+    cached = textcache.load(path, key) if path else None
+    known: dict[str, list[Any]] = cached["papers"] if cached else {}
+    digests = {pk: textcache.digest(title, abstract) for pk, title, abstract in papers}
+    rows: dict[int, list[Any]] = {}
+    for pk, digest in digests.items():
+        entry = known.get(str(pk))
+        if entry is not None and entry[0] == digest:
+            rows[pk] = entry[1]
+    todo = [p for p in papers if p[0] not in rows]
+    if todo:
+        with Scratch(conn) as s:
+            s.add(todo)
+            for pk, col, term, n in s.terms():
+                rows.setdefault(pk, []).append([col, term, n])
+        if path:
+            kept = {str(pk): [digests[pk], rows.get(pk, [])] for pk in digests}
+            textcache.save(path, {"key": key, "papers": kept})
+    return [(pk, col, term, n) for pk in sorted(rows) for col, term, n in rows[pk]]
 
 
 @contextmanager

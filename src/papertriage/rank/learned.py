@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..find import textcache
-from ..find.textindex import Scratch, Stemmer, surface_queries, tokenizer
+from ..find.textindex import Scratch, Stemmer, paper_terms, surface_queries, tokenizer
 
 POSITIVE = 300  # terms of kept papers used for scoring
 NEGATIVE = 50  # terms of skipped papers
@@ -189,7 +189,7 @@ def fit(
     counts: dict[int, dict[str, float]] = defaultdict(dict)
     columns: dict[tuple[int, str], set[str]] = defaultdict(set)  # (pk, column) -> terms
     papers = [(f.pk, f.title, f.abstract) for f in feedback]
-    for pk, col, term, n in textcache.paper_terms(conn, papers):  # as a Scratch's terms()
+    for pk, col, term, n in paper_terms(conn, papers):  # as a Scratch's terms()
         weight = TITLE if col == "title" else 1.0
         counts[pk][term] = counts[pk].get(term, 0.0) + weight * n
         columns[pk, col].add(term)
@@ -218,7 +218,7 @@ def store_sample(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
     stride = max(1, (hi - lo + 1) // SAMPLE)
     path = textcache.store_file(conn)
     key = [tokenizer(conn), lo, stride]
-    cached = textcache.load_sample(path, key) if path else None
+    cached = textcache.load(path, key) if path else None
     done, crc, total, df = lo - 1, "", 0, {}
     if cached is not None and cached["hi"] <= hi:
         crc, n = textcache.checksum(conn, range(lo, cached["hi"] + 1, stride))
@@ -241,7 +241,7 @@ def store_sample(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
         if path:
             crc = textcache.checksum(conn, todo, crc)[0]
             data = {"key": key, "hi": hi, "crc": crc, "total": total, "df": df}
-            textcache.save_sample(path, data)
+            textcache.save(path, data)
     return total, df
 
 
