@@ -93,8 +93,10 @@ def add_tokens(spec: str, new: dict[str, list[str]]) -> None:
         if os.path.exists(path) and os.path.getsize(path) > MAX_BYTES:
             os.unlink(path)
         fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as fh:
-            fh.write(line)  # one write: lines of processes running at once don't mix
+        try:  # one write(2), appended: lines of processes running at once don't mix
+            os.write(fd, line.encode("ascii"))
+        finally:
+            os.close(fd)
     except OSError:
         pass
 

@@ -212,7 +212,11 @@ def store_sample(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
 
     Kept between runs (find.textcache: checked against the sampled papers' text, and
     brought up to date with the papers sampled since)."""
-    lo, hi = conn.execute("SELECT min(pk), max(pk) FROM papers").fetchone()
+    # Two subqueries: min and max in one SELECT scan the table (0.14 s at 1M papers),
+    # each alone is one look-up at an end of the primary key.
+    lo, hi = conn.execute(
+        "SELECT (SELECT min(pk) FROM papers), (SELECT max(pk) FROM papers)"
+    ).fetchone()
     if lo is None:
         return 0, {}
     stride = max(1, (hi - lo + 1) // SAMPLE)
