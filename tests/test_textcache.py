@@ -189,3 +189,19 @@ def test_the_feedback_papers_terms_are_a_scratch_table_s(store, monkeypatch):
     added.clear()
     assert paper_terms(store, changed) == expected and added == [papers[1][0]]
     assert ("abstract", "zebrafish", 1) in [r[1:] for r in expected if r[0] == papers[1][0]]
+
+
+def test_a_cache_file_with_the_right_key_and_wrong_fields_is_not_used(store):
+    forget()
+    fresh = outcome(store)
+    for name in os.listdir(textcache.cache_dir()):
+        path = Path(textcache.cache_dir(), name)
+        if name.startswith("sample-"):
+            data = json.loads(path.read_text())
+            path.write_text(json.dumps({**data, "hi": "many", "df": [1]}))
+        elif name.startswith("terms-"):
+            data = json.loads(path.read_text())
+            papers = dict.fromkeys(data["papers"], ["not", "a", "digest"])
+            path.write_text(json.dumps({**data, "papers": papers}))
+    new_process()
+    assert outcome(store) == fresh

@@ -135,13 +135,18 @@ def checksum(conn: sqlite3.Connection, pks: Iterable[int], start: str = "") -> t
     return digest, n
 
 
-def load(path: str, key: list[Any]) -> dict[str, Any] | None:
+def load(path: str | None, key: list[Any], fields: dict[str, type]) -> dict[str, Any] | None:
+    """A cache file's data, if it is for this key and has these fields of these types."""
+    if path is None:
+        return None
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    if not all(isinstance(data.get(k), t) for k, t in fields.items()):
         return None
     return data
 

@@ -168,13 +168,13 @@ def paper_terms(
     papers seen before (by their text, per store) from the cache."""
     path = textcache.store_file(conn, "terms")
     key = [tokenizer(conn)]
-    cached = textcache.load(path, key) if path else None
-    known: dict[str, list[Any]] = cached["papers"] if cached else {}
+    cached = textcache.load(path, key, {"papers": dict})
+    known: dict[str, Any] = cached["papers"] if cached else {}
     digests = {pk: textcache.digest(title, abstract) for pk, title, abstract in papers}
     rows: dict[int, list[Any]] = {}
     for pk, digest in digests.items():
         entry = known.get(str(pk))
-        if entry is not None and entry[0] == digest:
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
             rows[pk] = entry[1]
     todo = [p for p in papers if p[0] not in rows]
     if todo:

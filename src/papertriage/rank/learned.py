@@ -222,7 +222,7 @@ def store_sample(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
     stride = max(1, (hi - lo + 1) // SAMPLE)
     path = textcache.store_file(conn)
     key = [tokenizer(conn), lo, stride]
-    cached = textcache.load(path, key) if path else None
+    cached = textcache.load(path, key, {"hi": int, "crc": str, "total": int, "df": dict})
     done, crc, total, df = lo - 1, "", 0, {}
     if cached is not None and cached["hi"] <= hi:
         crc, n = textcache.checksum(conn, range(lo, cached["hi"] + 1, stride))
