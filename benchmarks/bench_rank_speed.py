@@ -20,7 +20,10 @@ and through the command line (`papertriage rank`, no options: the last fetch's n
 papers, whole process); the last 30 days ranked with `rank_selection` (what
 `papertriage rank --since 30d` does: fit the model, score every paper, keep the best 20)
 and the same through the command line; and the whole store. As the command does, papers
-already triaged are left out. Wall and CPU seconds and peak RSS. The machines these run
+already triaged are left out. The runs have a PAPERTRIAGE_HOME of their own (``HOME``),
+so what `rank` keeps between runs (find/textcache) is theirs; "nothing cached": the
+morning's command with that emptied before each run (the first `rank` on a store).
+--default-profile: the default profile (no keywords or authors) instead of PROFILE. Wall and CPU seconds and peak RSS. The machines these run
 on are shared: CPU time is the steadier figure.
 """
 
@@ -34,6 +37,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -86,6 +90,7 @@ PROFILE = {
 
 
 MORNING = 300  # papers new in the last fetch
+HOME = Path(tempfile.gettempdir()) / "papertriage-bench-rank-home"  # PAPERTRIAGE_HOME of runs
 
 
 def prepare(path: Path) -> str:
@@ -125,7 +130,7 @@ def prepare(path: Path) -> str:
     return since
 
 
-def child(path: str, since: str | None) -> None:
+def child(path: str, since: str | None, default: bool = False) -> None:
     """One measurement, in this (fresh) process: print wall, cpu, rss as JSON.
     ``since``: the first day, "" for the whole store, "morning" for the last fetch."""
     from papertriage.find.selection import Selection
@@ -134,7 +139,7 @@ def child(path: str, since: str | None) -> None:
     from papertriage.store.db import open_db
 
     conn = open_db(Path(path))
-    profile = Profile.from_dict(PROFILE)
+    profile = Profile.from_dict({} if default else PROFILE)
     wall, cpu = time.perf_counter(), time.process_time()
     sel = Selection(new=True, seen=False)
     if since != "morning":
@@ -156,22 +161,35 @@ def child(path: str, since: str | None) -> None:
     print(json.dumps(out))
 
 
-def measure(path: Path, since: str | None, runs: int) -> dict:
+def measure(path: Path, since: str | None, runs: int, default: bool = False) -> dict:
     samples = []
     for _ in range(runs):
         args = [sys.executable, __file__, "--child", str(path), "--since", since or ""]
-        res = subprocess.run(args, capture_output=True, text=True, check=True)
+        args += ["--default-profile"] if default else []
+        res = subprocess.run(args, capture_output=True, text=True, check=True, env=_env())
         samples.append(json.loads(res.stdout))
     return {k: statistics.median(s[k] for s in samples) for k in ("wall", "cpu", "rss_mb")} | {
         "n": samples[0]["n"]
     }
 
 
-def measure_cli(path: Path, since: str | None, config: Path, runs: int) -> dict:
+def _env() -> dict[str, str]:
+    """The runs' environment: a cache dir of their own (find/textcache's files)."""
+    return {**os.environ, "PAPERTRIAGE_HOME": str(HOME)}
+
+
+def measure_cli(
+    path: Path, since: str | None, config: Path, runs: int, fresh: bool = False
+) -> dict:
+    """``fresh``: each run without what earlier runs kept (the first `rank` on a store)."""
+    import shutil
+
     walls, cpus, rss = [], [], []
-    env = {**os.environ, "PAPERTRIAGE_CONFIG": str(config)}
+    env = {**_env(), "PAPERTRIAGE_CONFIG": str(config)}
     cmd = [str(Path(sys.executable).parent / "papertriage"), "rank", "--db", str(path)]
     for _ in range(runs):
+        if fresh:
+            shutil.rmtree(HOME / "cache", ignore_errors=True)
         start = time.perf_counter()
         proc = subprocess.Popen(
             [*cmd, *(["--since", since] if since else []), "-n", "20", "-f", "ids"],
@@ -193,11 +211,14 @@ def main() -> None:
     ap.add_argument("--store", type=Path)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-whole", action="store_true", help="skip ranking the whole store")
+    ap.add_argument(
+        "--default-profile", action="store_true", help="the default profile, not PROFILE"
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--since", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.since)
+        child(args.child, args.since, args.default_profile)
         return
     if args.store:
         path = args.store
@@ -209,18 +230,24 @@ def main() -> None:
     config = path.with_suffix(".rank-config.yaml")
     import yaml
 
-    config.write_text(yaml.safe_dump({"rank": PROFILE}))
-    morning = measure(path, "morning", args.runs)
+    default = args.default_profile
+    config.write_text(yaml.safe_dump({} if default else {"rank": PROFILE}))
+    first = measure_cli(path, None, config, args.runs, fresh=True)
+    morning = measure(path, "morning", args.runs, default)
     rows = [
         (f"morning ({morning['n']} new), rank_selection", morning),
         ("morning, `papertriage rank` process", measure_cli(path, None, config, args.runs)),
-        ("last 30 days, rank_selection", measure(path, since, args.runs)),
+        ("morning, the same, nothing cached", first),
+        ("last 30 days, rank_selection", measure(path, since, args.runs, default)),
         ("last 30 days, `papertriage rank` process", measure_cli(path, since, config, args.runs)),
     ]
     if not args.no_whole:
-        rows.append(("whole store, rank_selection", measure(path, "", max(1, args.runs // 2))))
+        whole = measure(path, "", max(1, args.runs // 2), default)
+        rows.append(("whole store, rank_selection", whole))
     total = rows[-1][1].get("n")
-    print(f"store: {path} ({total} papers); window from {since}: {rows[2][1]['n']} papers")
+    which = "default profile" if default else "PROFILE"
+    window = rows[3][1]["n"]
+    print(f"store: {path} ({total} papers); window from {since}: {window} papers; {which}")
     print(f"{'':44}{'wall s':>8}{'CPU s':>8}{'peak RSS MB':>13}")
     for label, r in rows:
         print(f"{label:44}{r['wall']:>8.2f}{r['cpu']:>8.2f}{r['rss_mb']:>13.0f}")

@@ -181,6 +181,85 @@ def test_fast_errors_are_the_usual_one_liners(cli, tmp_path):
 SHOWN = ["0704.0001", "0704.0002", "arXiv:0704.0003v1", "https://arxiv.org/abs/0704.0004", HF_ID]
 
 
+def test_fast_rank_options_are_the_typer_commands_options():
+    declared = declared_options("rank")
+    assert {opt: declared.get(opt) for opt in fastpath.RANK_OPTIONS} == fastpath.RANK_OPTIONS
+
+
+def run_fast_both(argv, capsys):
+    code, out = run_fast(argv)
+    return code, out, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rank"],
+        ["rank", "-f", "ids"],
+        ["rank", "-n", "3", "--offset=2", "-f", "json"],
+        ["rank", "--limit=0", "--format", "jsonl"],
+        ["rank", "--offset", "1", "-f", "csv"],
+    ],
+)
+@pytest.mark.parametrize("fetched", [False, True])
+def test_fast_rank_prints_what_typer_prints(cli, store, args, fetched, capsys):
+    if fetched:  # a fetch that brought three papers: `rank` ranks those
+        from papertriage.store.db import open_db, transaction
+        from papertriage.store.runs import finish_run, start_run
+
+        conn = open_db(store)
+        with transaction(conn):
+            run = start_run(conn, "fetch", "test")
+            finish_run(conn, run, "ok", {"new": 3})
+            conn.execute("UPDATE papers SET first_run = ? WHERE pk IN (2, 5, 9)", [run])
+        conn.close()
+    capsys.readouterr()
+    code, out, err = run_fast_both([*args, "--db", str(store)], capsys)
+    expected = cli(*args, "--db", store)
+    assert code == expected.exit_code == 0
+    assert out == expected.stdout.replace("\n", "\r\n" if "csv" in args[-1] else "\n")
+    assert err == expected.stderr
+    assert ("3 papers new" in err) == fetched
+    assert out.strip()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rank", "gluon"],
+        ["rank", "--explain", "0704.0001"],
+        ["rank", "--since", "7d"],
+        ["rank", "--include-seen"],
+        ["rank", "-n", "-1"],
+        ["rank", "--format", "yaml"],
+        ["rank", "--fuzzy"],
+    ],
+)
+def test_unusual_rank_calls_go_to_typer(args):
+    assert fastpath.try_run(args) is None
+
+
+def test_fast_rank_loads_no_typer(store):
+    statement = (
+        f"sys.argv = ['papertriage', 'rank', '-f', 'json', '--db', {str(store)!r}]; "
+        "import papertriage.cli.fastpath as f, contextlib, io; "
+        "contextlib.redirect_stdout(io.StringIO()).__enter__(); "
+        "assert f.try_run(sys.argv[1:]) == 0"
+    )
+    loaded = loaded_after(statement)
+    assert not loaded & {"typer", "click", "pydantic"}, sorted(loaded & {"typer", "pydantic"})
+    assert "papertriage.rank.ranker" in loaded  # the check itself works
+
+
+def test_fast_rank_errors_are_the_usual_one_liners(cli, tmp_path, capsys):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a database")
+    code, out, err = run_fast_both(["rank", "--db", str(bad)], capsys)
+    expected = cli("rank", "--db", bad)
+    assert code == expected.exit_code == 1 and out == ""
+    assert err == expected.stderr
+
+
 @pytest.mark.parametrize("pid", SHOWN)
 @pytest.mark.parametrize(
     "args", [[], ["--json"], ["--text"], ["--raw"], ["--raw", "--json"], ["--text", "--raw"]]

@@ -15,7 +15,9 @@ take on a million-paper store. So `main` first tries, here:
   upgrade never serves an old text, and a call stats a few dozen files, no more;
 - `list`, `filter` and `search` with the options they document, given in the usual
   forms (`--limit 20`, `--limit=20`, `-n 20`);
-- `show ID` with `--json`, `--text`, `--raw`, `--db`.
+- `show ID` with `--json`, `--text`, `--raw`, `--db`;
+- `rank` with no filter (the last fetch's new papers), with `--limit`, `--offset`,
+  `--format`, `--db`.
 
 Anything else, or anything unusual (an option this module doesn't know, a bad value, a
 flag given a value), goes to Typer, which parses and reports it as it always has; so
@@ -75,6 +77,16 @@ SHOW_OPTIONS: dict[str, tuple[str, str]] = {
     "-f": ("fmt", "one"),
     "--db": ("db", "one"),
 }
+# rank's options answered here (a plain `rank`: the last fetch's new papers); any other
+# of its options goes to Typer.
+RANK_OPTIONS: dict[str, tuple[str, str]] = {
+    "--limit": ("limit", "int"),
+    "-n": ("limit", "int"),
+    "--offset": ("offset", "int"),
+    "--format": ("fmt", "one"),
+    "-f": ("fmt", "one"),
+    "--db": ("db", "one"),
+}
 _HELP = ("--help", "-h")
 _SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 
@@ -116,6 +128,9 @@ def try_run(argv: list[str]) -> int | None:
     if argv and argv[0] in LIST_COMMANDS:
         values = parse_list_args(argv[1:])
         return None if values is None else _list(values)
+    if argv and argv[0] == "rank":
+        parsed = parse_args(argv[1:], RANK_OPTIONS, {"limit": 20, "offset": 0, "fmt": "table"})
+        return None if parsed is None or parsed[1] else _rank(parsed[0])
     if argv and argv[0] == "show":
         values = parse_show_args(argv[1:])
         return None if values is None else _show(values)
@@ -215,6 +230,12 @@ def _guarded(run: Callable[[], None]) -> int:
 
         sys.stderr.write(f"Error: database: {scrub(str(exc))}\n")
         return 1
+    except UnicodeEncodeError as exc:  # a lone surrogate typed where no rule scrubbed it
+        from ..text import scrub
+
+        bad = scrub(exc.object[max(exc.start - 20, 0) : exc.end + 20])
+        sys.stderr.write(f"Error: not valid Unicode text: {bad!r}\n")
+        return 1
     return 0
 
 
@@ -269,6 +290,40 @@ def _list(values: dict[str, Any]) -> int | None:
 
             words = highlights(conn, found.words, fmt)
         write_rows(found.rows, fmt, highlight=words)
+
+    return _guarded(run)
+
+
+# -- rank ------------------------------------------------------------------------------
+
+
+def _rank(values: dict[str, Any]) -> int | None:
+    """`rank` with no filter: what the Typer command does then (cli/rank.py)."""
+    from ..output import Format
+
+    if values["fmt"] not in {f.value for f in Format}:
+        return None
+    fmt = Format(values["fmt"])
+    db = _db(values)
+    if db == "dir":
+        return None
+
+    def run() -> None:
+        from ..rank.ranking import default_selection, iter_ranked, with_rows
+        from ..store.db import open_db
+        from .rank_view import write_ranked
+
+        conn = open_db(db, create=False)
+        sel, said = default_selection(conn)
+        if sys.stderr.isatty():
+            from rich.console import Console  # as common.err_console
+
+            Console(stderr=True, highlight=False, soft_wrap=True).print(said, markup=False)
+        else:
+            sys.stderr.write(said + "\n")  # what that console writes to a pipe
+        sel = sel._replace(seen=False)  # options.unseen_unless(None, False)
+        ranked = iter_ranked(conn, sel, limit=values["limit"] or None, offset=values["offset"])
+        write_ranked(with_rows(conn, ranked), fmt)
 
     return _guarded(run)
 

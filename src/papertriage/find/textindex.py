@@ -16,8 +16,10 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from ..text import nfkc
+from . import textcache
 
 DEFAULT_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _counter = itertools.count(1)
@@ -158,6 +160,34 @@ class Scratch:
         self.drop()
 
 
+def paper_terms(
+    conn: sqlite3.Connection, papers: list[tuple[int, str, str]]
+) -> list[tuple[int, str, str, int]]:
+    """(pk, column, term, count) for every term of the papers (pk, title, abstract), in
+    the order of a scratch table's ``terms`` (pk, column, term): what Scratch gives, the
+    papers seen before (by their text, per store) from the cache."""
+    path = textcache.store_file(conn, "terms")
+    key = [tokenizer(conn)]
+    cached = textcache.load(path, key, {"papers": dict})
+    known: dict[str, Any] = cached["papers"] if cached else {}
+    digests = {pk: textcache.digest(title, abstract) for pk, title, abstract in papers}
+    rows: dict[int, list[Any]] = {}
+    for pk, digest in digests.items():
+        entry = known.get(str(pk))
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
+            rows[pk] = entry[1]
+    todo = [p for p in papers if p[0] not in rows]
+    if todo:
+        with Scratch(conn) as s:
+            s.add(todo)
+            for pk, col, term, n in s.terms():
+                rows.setdefault(pk, []).append([col, term, n])
+        if path:
+            kept = {str(pk): [digests[pk], rows.get(pk, [])] for pk in digests}
+            textcache.save(path, {"key": key, "papers": kept})
+    return [(pk, col, term, n) for pk in sorted(rows) for col, term, n in rows[pk]]
+
+
 @contextmanager
 def _savepoint(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("SAVEPOINT rank_scratch")
@@ -172,16 +202,27 @@ def _savepoint(conn: sqlite3.Connection) -> Iterator[None]:
 
 class Stemmer:
     """The index's own tokenizer run over any words or phrases (through a temp FTS5
-    table with the store's tokenize= option), cached: "Layer-wise models" ->
-    ["layer", "wise", "model"]."""
+    table with the store's tokenize= option), cached, in memory and between runs
+    (textcache): "Layer-wise models" -> ["layer", "wise", "model"]."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.cache: dict[str, list[str]] = {}
+        self.spec: str | None = None  # the tokenize= option, when first needed
 
     def tokens(self, words: Iterable[str]) -> dict[str, list[str]]:
         words = list(dict.fromkeys(words))
         todo = [w for w in words if w not in self.cache]
+        if not todo:
+            return {w: self.cache[w] for w in words}
+        if self.spec is None:
+            self.spec = tokenizer(self.conn)
+        spec = self.spec
+        known = textcache.known_tokens(spec)
+        for w in todo:
+            if w in known:
+                self.cache[w] = known[w]
+        todo = [w for w in todo if w not in self.cache]
         if todo:
             with Scratch(self.conn) as s:
                 s.add((n, w, None) for n, w in enumerate(todo, 1))
@@ -191,6 +232,7 @@ class Stemmer:
                 found = self.conn.execute(f"SELECT doc, term FROM {vocab} ORDER BY doc, offset")
                 for doc, term in found:
                     self.cache[todo[doc - 1]].append(term)
+            textcache.add_tokens(spec, {w: self.cache[w] for w in todo})
         return {w: self.cache[w] for w in words}
 
     def stem(self, word: str) -> str | None:

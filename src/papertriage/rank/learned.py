@@ -36,7 +36,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..find.textindex import Scratch, Stemmer, surface_queries
+from ..find import textcache
+from ..find.textindex import Scratch, Stemmer, paper_terms, surface_queries, tokenizer
 
 POSITIVE = 300  # terms of kept papers used for scoring
 NEGATIVE = 50  # terms of skipped papers
@@ -187,12 +188,11 @@ def fit(
     total, df = sample or store_sample(conn)
     counts: dict[int, dict[str, float]] = defaultdict(dict)
     columns: dict[tuple[int, str], set[str]] = defaultdict(set)  # (pk, column) -> terms
-    with Scratch(conn) as s:
-        s.add((f.pk, f.title, f.abstract) for f in feedback)
-        for pk, col, term, n in s.terms():
-            weight = TITLE if col == "title" else 1.0
-            counts[pk][term] = counts[pk].get(term, 0.0) + weight * n
-            columns[pk, col].add(term)
+    papers = [(f.pk, f.title, f.abstract) for f in feedback]
+    for pk, col, term, n in paper_terms(conn, papers):  # as a Scratch's terms()
+        weight = TITLE if col == "title" else 1.0
+        counts[pk][term] = counts[pk].get(term, 0.0) + weight * n
+        columns[pk, col].add(term)
     stop = {t for terms in Stemmer(conn).tokens(STOP_WORDS).values() for t in terms[:1]}
     terms = _strongest(conn, _weights(counts, kept, skip, skipped, total, df, stop))
     idf = {t: math.log((1 + total) / (1 + d)) + 1.0 for t, d in df.items() if d * 2 <= total}
@@ -208,15 +208,45 @@ def fit(
 
 
 def store_sample(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
-    """(papers, term -> document count) over an evenly spread sample of the store."""
-    lo, hi = conn.execute("SELECT min(pk), max(pk) FROM papers").fetchone()
+    """(papers, term -> document count) over an evenly spread sample of the store.
+
+    Kept between runs (find.textcache: checked against the sampled papers' text, and
+    brought up to date with the papers sampled since)."""
+    # Two subqueries: min and max in one SELECT scan the table (0.14 s at 1M papers),
+    # each alone is one look-up at an end of the primary key.
+    lo, hi = conn.execute(
+        "SELECT (SELECT min(pk) FROM papers), (SELECT max(pk) FROM papers)"
+    ).fetchone()
     if lo is None:
         return 0, {}
     stride = max(1, (hi - lo + 1) // SAMPLE)
-    with Scratch(conn) as s:
-        s.add_papers(range(lo, hi + 1, stride))
-        total = conn.execute(f"SELECT count(*) FROM {s.name}").fetchone()[0]
-        return total, s.doc_counts()
+    path = textcache.store_file(conn)
+    key = [tokenizer(conn), lo, stride]
+    cached = textcache.load(path, key, {"hi": int, "crc": str, "total": int, "df": dict})
+    done, crc, total, df = lo - 1, "", 0, {}
+    if cached is not None and cached["hi"] <= hi:
+        crc, n = textcache.checksum(conn, range(lo, cached["hi"] + 1, stride))
+        if crc == cached["crc"] and n == cached["total"]:
+            done, total, df = cached["hi"], n, cached["df"]
+        else:
+            crc = ""
+    todo = range(done + 1 + (lo - done - 1) % stride, hi + 1, stride)  # the same multiples
+    if todo or cached is None:
+        with Scratch(conn) as s:
+            s.add_papers(todo)
+            total += conn.execute(f"SELECT count(*) FROM {s.name}").fetchone()[0]
+            new = s.doc_counts()
+        if df:
+            for t, d in new.items():
+                df[t] = df.get(t, 0) + d
+            df = dict(sorted(df.items()))  # in the index's order, as a fresh sample is
+        else:
+            df = new
+        if path:
+            crc = textcache.checksum(conn, todo, crc)[0]
+            data = {"key": key, "hi": hi, "crc": crc, "total": total, "df": df}
+            textcache.save(path, data)
+    return total, df
 
 
 def _weights(

@@ -78,10 +78,11 @@ def _variants(
     )
     common = {h for h, t in half_stems.items() if len(t) == 1 and vocabulary.get(t[0], 0) > 1}
     close: dict[str, set[str]] = {}
+    starts = _Starts(vocabulary)
     for text in single:
         out[text] += [quote(f"{a} {b}") for a, b in halves[text] if a in common and b in common][:2]
-        close[text] = _close_terms(found[text][0], threshold, vocabulary)
-        close[text] |= _typos(conn, single[text], found[text][0], vocabulary)
+        close[text] = _close_terms(found[text][0], threshold, vocabulary, starts)
+        close[text] |= _typos(conn, single[text], found[text][0], vocabulary, starts)
     known = _in_index(conn, {t for terms in close.values() for t in terms})
     queries = surface_queries(conn, sorted(known))
     for text, terms in close.items():
@@ -95,14 +96,33 @@ def _halves(word: str) -> list[tuple[str, str]]:
     return [(word[:i], word[i:]) for i in range(3, len(word) - 2)]
 
 
-def _close_terms(stem: str, threshold: float, vocabulary: dict[str, int]) -> set[str]:
+class _Starts:
+    """The vocabulary's terms t with t[:n] == word[:n], in its order (an index made once
+    per n: the vocabulary is read once, not once per keyword)."""
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self.vocabulary = vocabulary
+        self.by: dict[int, dict[str, list[str]]] = {}
+
+    def __call__(self, word: str, n: int) -> list[str]:
+        if n not in self.by:
+            by: dict[str, list[str]] = {}
+            for t in self.vocabulary:
+                by.setdefault(t[:n], []).append(t)
+            self.by[n] = by
+        return self.by[n].get(word[:n], [])
+
+
+def _close_terms(
+    stem: str, threshold: float, vocabulary: dict[str, int], starts: _Starts | None = None
+) -> set[str]:
     """British/American spellings of a stem, and terms of the vocabulary within the
     rapidfuzz ratio threshold (sharing its first three letters)."""
     close = spelling_variants(stem)
     if len(stem) >= 5:
         from rapidfuzz import fuzz, process
 
-        pool = [t for t in vocabulary if t[:3] == stem[:3]]
+        pool = (starts or _Starts(vocabulary))(stem, 3)
         close |= {
             t
             for t, _s, _i in process.extract(
@@ -112,7 +132,13 @@ def _close_terms(stem: str, threshold: float, vocabulary: dict[str, int]) -> set
     return close - {stem}
 
 
-def _typos(conn: sqlite3.Connection, word: str, stem: str, vocabulary: dict[str, int]) -> set[str]:
+def _typos(
+    conn: sqlite3.Connection,
+    word: str,
+    stem: str,
+    vocabulary: dict[str, int],
+    starts: _Starts | None = None,
+) -> set[str]:
     """For a keyword the store hardly knows, the terms whose words are a typo away from
     it, as `filter --fuzzy` finds them (quantizaton: quantiz, for quantization)."""
     from ..find.fuzzy import SPELLED_RIGHT, surface_distance
@@ -120,7 +146,7 @@ def _typos(conn: sqlite3.Connection, word: str, stem: str, vocabulary: dict[str,
 
     if vocabulary.get(stem, 0) >= SPELLED_RIGHT:
         return set()
-    pool = [t for t in vocabulary if t[:2] == stem[:2]]
+    pool = (starts or _Starts(vocabulary))(stem, 2)
     return set(typo_terms(Stemmer(conn), word, pool, surface_distance(len(word)))) - {stem}
 
 
