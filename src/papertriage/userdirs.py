@@ -34,6 +34,15 @@ def user_dir(kind: str) -> str:
     return _platformdirs(kind)
 
 
+def cache_dir() -> str:
+    """Where papertriage caches what it can compute again (the help text, the ranker's
+    tokens and store sample): ``$PAPERTRIAGE_HOME/cache``, else the user cache directory."""
+    home = os.environ.get("PAPERTRIAGE_HOME")
+    if home:
+        return os.path.join(home, "cache")
+    return user_dir("cache")
+
+
 def _android() -> bool:
     return os.environ.get("ANDROID_DATA") == "/data" and os.environ.get("ANDROID_ROOT") == "/system"
 

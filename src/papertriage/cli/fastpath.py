@@ -413,7 +413,9 @@ def _help_cache(argv: list[str]) -> tuple[str, str]:
     columns = os.environ.get("COLUMNS", "")  # what Click reads first
     parts = [_CACHE_FORMAT, __version__, sys.version, sys.argv[0], columns, str(width), *argv]
     key = repr(parts)
-    return os.path.join(_cache_dir(), f"help-{crc32(key.encode()):08x}.txt"), key
+    from ..userdirs import cache_dir
+
+    return os.path.join(cache_dir(), f"help-{crc32(key.encode()):08x}.txt"), key
 
 
 def _cached(path: str, key: str) -> str | None:
@@ -495,15 +497,6 @@ def _record_of(name: str, module_file: str, dists: Mapping[str, list[str]]) -> s
                 if os.path.dirname(os.path.dirname(record)) == top_dir:
                     return record
     return None
-
-
-def _cache_dir() -> str:
-    home = os.environ.get("PAPERTRIAGE_HOME")
-    if home:
-        return os.path.join(home, "cache")
-    from ..userdirs import user_dir
-
-    return user_dir("cache")
 
 
 def _write_atomic(path: str, text: str) -> None:

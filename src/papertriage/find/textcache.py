@@ -28,18 +28,11 @@ import zlib
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from ..userdirs import cache_dir
+
 FORMAT = 1
 MAX_BYTES = 8_000_000  # a tokens file this big starts again
 _tokens: dict[str, dict[str, list[str]]] = {}  # file -> word -> terms, as read
-
-
-def cache_dir() -> str:
-    home = os.environ.get("PAPERTRIAGE_HOME")
-    if home:
-        return os.path.join(home, "cache")
-    from platformdirs import user_cache_dir
-
-    return user_cache_dir("papertriage", appauthor=False)
 
 
 def _name(*parts: object) -> str:
