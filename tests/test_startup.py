@@ -353,7 +353,7 @@ def test_help_is_built_again_when_a_file_it_came_from_changes(tmp_path):
     package = Path(fastpath.__file__).parent.parent
     # a checkout (an editable install): each module the help loaded, so an edit counts
     assert str(package / "cli" / "papers.py") in files
-    assert str(package / "find" / "query.py") in files  # beyond the CLI too
+    assert str(package / "find" / "selection.py") in files  # beyond the CLI too
     # an installed distribution: its RECORD, which every install writes again
     typer_dir = Path(typer.__file__).parent
     assert any(
@@ -449,3 +449,20 @@ def test_fast_show_text_loads_no_rich(store):
     loaded = loaded_after(statement)
     assert not loaded & {*HEAVY, "typer", "rich"}, sorted(loaded & {*HEAVY, "typer", "rich"})
     assert "papertriage.cli.render" in loaded
+
+
+@pytest.mark.parametrize(
+    "args", [["list", "-n", "20"], ["list", "-c", "hep-ph", "--since", "2007-01"]]
+)
+def test_a_listing_with_no_query_loads_no_query_parser(store, args):
+    statement = (
+        f"sys.argv = ['papertriage', *{args!r}, '-f', 'json', '--db', {str(store)!r}]; "
+        "import papertriage.cli.fastpath as f, contextlib, io; "
+        "contextlib.redirect_stdout(io.StringIO()).__enter__(); "
+        "assert f.try_run(sys.argv[1:]) == 0"
+    )
+    loaded = loaded_after(statement)
+    assert not loaded & {"papertriage.find.query", "papertriage.find.textindex"}
+    assert "papertriage.find.sqlparts" in loaded  # the check itself works
+    with_query = loaded_after(statement.replace("'list'", "'filter', 'gluon'"))
+    assert "papertriage.find.query" in with_query

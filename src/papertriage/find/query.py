@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from .. import ids
 from ..errors import QueryError
 from ..text import nfkc
+from .sqlparts import FTS_SUBQUERY, MAX_WORD, category_condition
 from .textindex import quote
 
 FTS_COLUMNS = {"title": "title", "abstract": "abstract", "author": "authors_text"}
@@ -31,10 +32,9 @@ SQL_FIELDS = ("cat", "id")
 FIELDS = (*FTS_COLUMNS, *SQL_FIELDS)
 _OPERATORS = ("OR", "AND", "NOT")
 # Limits that keep hostile queries cheap: brackets and NOTs nest at most MAX_DEPTH deep
-# (the parser and every walk of the tree recurse), and a word has at most MAX_WORD
+# (the parser and every walk of the tree recurse), and a word has at most MAX_WORD (sqlparts)
 # characters (fuzzy matching compares words pairwise: its cost grows with length²).
 MAX_DEPTH = 32
-MAX_WORD = 100
 _WORDCHAR = re.compile(r"\w")
 
 
@@ -342,9 +342,6 @@ class Part:
         return out + self.sql
 
 
-FTS_SUBQUERY = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?"
-
-
 def compile_node(node: Node, expand: Any = None) -> Part:
     """Compile a tree. `expand(term) -> FTS5 expression` rewrites terms (fuzzy mode)."""
     if isinstance(node, Term):
@@ -397,30 +394,6 @@ def _joined(conds: list[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
 def _negate(part: Part) -> tuple[str, list[Any]]:
     sql, args = _joined(part.conditions())
     return f"NOT ({sql})", args
-
-
-# A category condition reads as a set of papers (good for looking them up) or as a
-# test of one paper (good while walking papers in date order); see selection._ordered.
-CATEGORY_SET = "papers.pk IN (SELECT paper_pk FROM paper_categories WHERE "
-CATEGORY_TEST = "EXISTS (SELECT 1 FROM paper_categories WHERE paper_pk = papers.pk AND "
-
-
-def category_condition(value: str) -> tuple[str, list[Any]]:
-    """cs.LG (and cs.LG.*), cs (the archive: cs and cs.*), cs.* or cs* (a prefix)."""
-    test, params = category_test(value)
-    return CATEGORY_SET + test + ")", params
-
-
-def category_test(value: str) -> tuple[str, list[Any]]:
-    """category_condition as a test on a row of paper_categories."""
-    if value.endswith("*"):
-        prefix = value.rstrip("*")
-        return "(category >= ? AND category < ?)", [prefix, prefix + "\uffff"]
-    return "(category = ? OR (category >= ? AND category < ?))", [
-        value,
-        value + ".",
-        value + ".\uffff",
-    ]
 
 
 def field_condition(node: Field) -> tuple[str, list[Any]]:

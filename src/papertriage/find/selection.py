@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from ..errors import BadValueError
 from ..text import parse_day, scrub
-from .query import CATEGORY_SET, CATEGORY_TEST, FTS_SUBQUERY, MAX_WORD, category_condition
+from .sqlparts import CATEGORY_SET, CATEGORY_TEST, FTS_SUBQUERY, MAX_WORD, category_condition
 
 SORTS = ("relevance", "date", "upvotes", "score")  # score: rank.ranking.find / keys
 # `day` is the paper's day (models.paper_day; the column of migration m006). It is NULL
@@ -389,10 +389,14 @@ def rows_by_pk(conn: sqlite3.Connection, pks: list[int]) -> list[dict[str, Any]]
 
 def make_plan(conn: sqlite3.Connection, sel: Selection) -> Plan:
     """Turn a Selection into an FTS5 MATCH and SQL conditions (QueryError on a bad query)."""
+    dated = bool(sel.since or sel.until)
+    if not (sel.query and sel.query.strip()):  # no query: its parser is not even loaded
+        where, params = facet_conditions(conn, sel)
+        return Plan(None, where, params, [], None, False, dated=dated)
     from .query import compile_query
 
     expander = None
-    if sel.fuzzy and sel.query:
+    if sel.fuzzy:
         from .fuzzy import Expander
 
         expander = Expander(conn)
@@ -411,7 +415,7 @@ def make_plan(conn: sqlite3.Connection, sel: Selection) -> Plan:
         words,
         sure,
         title,
-        dated=bool(sel.since or sel.until),
+        dated=dated,
     )
 
 

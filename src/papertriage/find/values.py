@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlite3
 
 from ..sources import SOURCES
-from .query import category_test
 from .selection import Selection
+from .sqlparts import category_test
 
 MAX_CATEGORIES = 5000  # distinct categories read for suggestions (arXiv has about 155)
 
