@@ -257,15 +257,24 @@ def _selection(values: dict[str, Any]) -> Any:
         return None
 
 
-def _list(values: dict[str, Any]) -> int | None:
-    from ..output import Format, write_rows
+def _format_and_store(values: dict[str, Any]) -> tuple[Any, Any] | None:
+    """The output format and the store a listing writes and reads, or None for a value
+    only Typer can report (an unknown format, a directory as the store)."""
+    from ..output import Format
 
     if values["fmt"] not in {f.value for f in Format}:
         return None
-    fmt = Format(values["fmt"])
     db = _db(values)
-    if db == "dir":
+    return None if db == "dir" else (Format(values["fmt"]), db)
+
+
+def _list(values: dict[str, Any]) -> int | None:
+    from ..output import Format, write_rows
+
+    given = _format_and_store(values)
+    if given is None:
         return None
+    fmt, db = given
     sel = _selection(values)
     if sel is None:
         return None
@@ -299,14 +308,10 @@ def _list(values: dict[str, Any]) -> int | None:
 
 def _rank(values: dict[str, Any]) -> int | None:
     """`rank` with no filter: what the Typer command does then (cli/rank.py)."""
-    from ..output import Format
-
-    if values["fmt"] not in {f.value for f in Format}:
+    given = _format_and_store(values)
+    if given is None:
         return None
-    fmt = Format(values["fmt"])
-    db = _db(values)
-    if db == "dir":
-        return None
+    fmt, db = given
 
     def run() -> None:
         from ..rank.ranking import default_selection, iter_ranked, with_rows
