@@ -80,12 +80,7 @@ SHOW_OPTIONS: dict[str, tuple[str, str]] = {
 # rank's options answered here (a plain `rank`: the last fetch's new papers); any other
 # of its options goes to Typer.
 RANK_OPTIONS: dict[str, tuple[str, str]] = {
-    "--limit": ("limit", "int"),
-    "-n": ("limit", "int"),
-    "--offset": ("offset", "int"),
-    "--format": ("fmt", "one"),
-    "-f": ("fmt", "one"),
-    "--db": ("db", "one"),
+    flag: LIST_OPTIONS[flag] for flag in ("--limit", "-n", "--offset", "--format", "-f", "--db")
 }
 _HELP = ("--help", "-h")
 _SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
