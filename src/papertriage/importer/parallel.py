@@ -5,8 +5,9 @@ SQLite storing and indexing them. With two cores the two overlap: a forked worke
 and parses the file, turns each batch into the finished rows (store.ingest.prepare:
 normalized fields, JSON lists, title key, the sighting's raw text) and sends them down a
 pipe, and this process merges them into the store as they come, which for a new paper
-is SQLite's work alone. The pipe's small buffer bounds memory: the worker
-waits while a batch is unread. A bad line in the worker comes back as the InputError
+is SQLite's work alone. A thread here takes up to ``AHEAD`` batches off the pipe
+while the writer runs SQLite, so neither side waits on the other's batch; that and the
+pipe's small buffer bound memory: the worker waits while they are full. A bad line in the worker comes back as the InputError
 the serial path raises; Ctrl-C or a kill of this process ends the worker (it ignores
 SIGINT, and it is killed when the import stops for any reason).
 """
@@ -31,10 +32,18 @@ def available() -> bool:
     return sys.platform == "linux" and (os.cpu_count() or 1) > 1
 
 
+# Batches received ahead of the writer: while it runs SQLite (which releases the GIL), a
+# thread of this process takes the next batches off the pipe, so the worker never
+# waits for the writer to finish a batch before it can hand over the next one.
+AHEAD = 2
+
+
 def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[Prepared, int]]:
     """Batches of papers parsed and prepared from the file `name` by a worker, with its
     read position."""
     import multiprocessing
+    import queue
+    import threading
 
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
@@ -43,23 +52,44 @@ def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[Prepa
     )
     worker.start()
     sender.close()
-    try:
-        while True:
+    inbox: queue.Queue[tuple[Any, ...]] = queue.Queue(maxsize=AHEAD)
+    stop = threading.Event()
+
+    def receive() -> None:
+        while not stop.is_set():
             try:
                 message = receiver.recv()
-            except EOFError:
-                raise InputError(origin, "the parsing process stopped unexpectedly") from None
+            except (EOFError, OSError):
+                message = ("eof",)
+            while not stop.is_set():
+                try:
+                    inbox.put(message, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if message[0] != "papers":
+                return
+
+    pump = threading.Thread(target=receive, name="papertriage-batches", daemon=True)
+    pump.start()
+    try:
+        while True:
+            message = inbox.get()
             if message[0] == "papers":
                 yield Prepared(message[1]), message[2]
             elif message[0] == "error":
                 raise InputError(*message[1:])
+            elif message[0] == "eof":
+                raise InputError(origin, "the parsing process stopped unexpectedly")
             else:
                 return
     finally:
-        receiver.close()
+        stop.set()
         if worker.is_alive():
             worker.kill()
         worker.join()
+        pump.join()
+        receiver.close()
 
 
 def _work(
