@@ -57,6 +57,7 @@ import tarfile
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from statistics import mean
 from typing import Any
@@ -298,6 +299,35 @@ def run_store(
     return out
 
 
+def labelled_stores(
+    names: list[str], keep: Path | None, tmp: Path, home: Path
+) -> Iterator[tuple[str, Path, dict[str, set[str]]]]:
+    """Each named store (built in ``keep``, or ``tmp``, unless already there) with its
+    labels: topic or category -> the ids of its papers. ``home``: papertriage's home
+    for the imports (made here)."""
+    stores = keep or tmp
+    stores.mkdir(parents=True, exist_ok=True)
+    home.mkdir(exist_ok=True)
+    files = hf_files(tmp)
+    for name in names:
+        path = stores / f"{name}.db"
+        if name == "arxiv":
+            rows = list_papers(open_db(path), limit=None) if path.exists() else []
+            rows = rows or build_arxiv_store(path)
+            yield name, path, category_labels(rows)
+            continue
+        chosen = files if name.startswith("hf2000") else first_days(files, 1000)
+        originals = original_titles(chosen)
+        if name.endswith("-masked"):
+            chosen = masked_files(chosen, tmp / name)
+        if not path.exists():
+            build_hf_store(path, chosen, home)
+        conn = open_db(path)
+        in_store = {r["id"] for r in list_papers(conn, limit=None)}
+        conn.close()
+        yield name, path, {t: ids & in_store for t, ids in topic_labels(originals).items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=3)
@@ -310,28 +340,8 @@ def main() -> None:
     ks = tuple(int(k) for k in args.ks.split(","))
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        stores = args.dir or tmp
-        stores.mkdir(parents=True, exist_ok=True)
         home = tmp / "home"
-        home.mkdir()
-        files = hf_files(tmp)
-        for name in args.stores.split(","):
-            path = stores / f"{name}.db"
-            if name == "arxiv":
-                rows = list_papers(open_db(path), limit=None) if path.exists() else []
-                rows = rows or build_arxiv_store(path)
-                labels = category_labels(rows)
-            else:
-                chosen = files if name.startswith("hf2000") else first_days(files, 1000)
-                originals = original_titles(chosen)
-                if name.endswith("-masked"):
-                    chosen = masked_files(chosen, tmp / name)
-                if not path.exists():
-                    build_hf_store(path, chosen, home)
-                conn = open_db(path)
-                in_store = {r["id"] for r in list_papers(conn, limit=None)}
-                conn.close()
-                labels = {topic: ids & in_store for topic, ids in topic_labels(originals).items()}
+        for name, path, labels in labelled_stores(args.stores.split(","), args.dir, tmp, home):
             run_store(name, path, labels, home, args.seeds, ks)
 
 

@@ -48,17 +48,10 @@ from bench_rank_feedback import (  # noqa: E402
     LEARNED_ONLY,
     MIN_PAPERS,
     Cli,
-    build_hf_store,
-    category_labels,
-    first_days,
-    hf_files,
-    masked_files,
-    original_titles,
+    labelled_stores,
     precision,
-    topic_labels,
 )
 from bench_rank_quality import SanityLite  # noqa: E402
-from bench_rank_quality import build_store as build_arxiv_store  # noqa: E402
 
 from papertriage.rank.ranking import score_papers  # noqa: E402
 from papertriage.store.db import open_db  # noqa: E402
@@ -216,28 +209,8 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        stores = args.dir or tmp
-        stores.mkdir(parents=True, exist_ok=True)
         home = tmp / "home"
-        home.mkdir()
-        files = hf_files(tmp)
-        for name in args.stores.split(","):
-            path = stores / f"{name}.db"
-            if name == "arxiv":
-                rows = list_papers(open_db(path), limit=None) if path.exists() else []
-                rows = rows or build_arxiv_store(path)
-                labels = category_labels(rows)
-            else:
-                chosen = files if name.startswith("hf2000") else first_days(files, 1000)
-                originals = original_titles(chosen)
-                if name.endswith("-masked"):
-                    chosen = masked_files(chosen, tmp / name)
-                if not path.exists():
-                    build_hf_store(path, chosen, home)
-                conn = open_db(path)
-                in_store = {r["id"] for r in list_papers(conn, limit=None)}
-                conn.close()
-                labels = {topic: ids & in_store for topic, ids in topic_labels(originals).items()}
+        for name, path, labels in labelled_stores(args.stores.split(","), args.dir, tmp, home):
             results[name] = run_store(name, path, labels, home, args.seeds, ks, embedder)
     if embedder.embedded:
         print(
