@@ -63,10 +63,8 @@ def load(name: str, d: Path):
             f"SELECT doc, col, term FROM {vocab} WHERE col IN ('title','abstract') ORDER BY doc, col, offset"
         ):
             seqs[doc][col].append(term)
-    lo, hi = conn.execute("SELECT min(pk), max(pk) FROM papers").fetchone()
-    stride = max(1, (hi - lo + 1) // L.SAMPLE)
     allpk = {p[0] for p in papers}
-    sample = [pk for pk in range(lo, hi + 1, stride) if pk in allpk]
+    sample = [pk for pk in L.sample_keys(conn) if pk in allpk]
     stop = {t for terms in Stemmer(conn).tokens(L.STOP_WORDS).values() for t in terms[:1]}
     info = {p[0]: (p[1], len(p[2] or "") + len(p[3] or "")) for p in papers}
     return conn, rows, labels, seqs, sample, stop, info
