@@ -10,7 +10,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).parent.parent / "src" / "papertriage"
 CORE = {
     "__init__", "errors", "ids", "text", "columns", "models", "config", "output", "atomicfile",
-    "userdirs",
+    "userdirs", "records",
 }  # fmt: skip
 # Each package may import the layers below it (and, for features, the features listed).
 LAYERS: dict[str, set[str]] = {

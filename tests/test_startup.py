@@ -5,6 +5,7 @@
 
 import io
 import json
+import os
 import subprocess
 import sys
 import typing
@@ -466,3 +467,48 @@ def test_a_listing_with_no_query_loads_no_query_parser(store, args):
     assert "papertriage.find.sqlparts" in loaded  # the check itself works
     with_query = loaded_after(statement.replace("'list'", "'filter', 'gluon'"))
     assert "papertriage.find.query" in with_query
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "-n", "20"],
+        ["filter", "gluon"],
+        ["show", "0704.0001"],
+        ["show", "0704.0001", "-f", "text"],
+    ],
+)
+def test_quick_commands_load_neither_typing_nor_pathlib(store, args):
+    """typing (with contextlib) and pathlib (with urllib.parse and ipaddress) were a
+    fifth of `list`'s start-up: the modules these commands load do without them."""
+    code = (
+        f"import sys; sys.argv = ['papertriage', *{args!r}, '--db', {str(store)!r}]; "
+        "import papertriage.cli.fastpath as f; rc = f.try_run(sys.argv[1:]); "
+        "sys.stderr.write(' '.join(sys.modules)); sys.exit(rc)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout, out.stderr
+    loaded = set(out.stderr.split())
+    assert not loaded & {"typing", "pathlib", "urllib.parse", "dataclasses"}, sorted(
+        loaded & {"typing", "pathlib", "urllib.parse", "dataclasses"}
+    )
+    assert "papertriage.store.db" in loaded  # the check itself works
+
+
+def test_help_loads_neither_typing_nor_pathlib(tmp_path):
+    env = {**os.environ, "PAPERTRIAGE_HOME": str(tmp_path)}
+    code = (
+        "import sys; sys.argv = ['papertriage', '--help']; "
+        "import papertriage.cli.fastpath as f; rc = f.try_run(sys.argv[1:]); "
+        "sys.stderr.write(' '.join(sys.modules)); sys.exit(rc or 0)"
+    )
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stderr
+    subprocess.run([sys.executable, "-m", "papertriage", "--help"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    loaded = set(out.stderr.split())
+    assert out.stdout.startswith("Usage: papertriage"), out.stdout[:200]
+    assert not loaded & {"typing", "pathlib", "urllib.parse"}, sorted(
+        loaded & {"typing", "pathlib"}
+    )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
-from typing import TextIO
 
 from .errors import OutputFileError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import TextIO
 
 
 def write_atomic(path: Path | str, write: Callable[[TextIO], None]) -> None:
@@ -17,6 +20,8 @@ def write_atomic(path: Path | str, write: Callable[[TextIO], None]) -> None:
     on one filesystem (atomic on POSIX and Windows). If write raises, the temporary file
     is removed and path keeps its old content.
     """
+    from pathlib import Path
+
     target = Path(path)
     if target.exists() and not target.is_file():
         # /dev/null, /dev/stdout, a named pipe: renaming over it would replace the device.
@@ -67,14 +72,20 @@ def _mode_for(target: Path) -> int:
 PRIVATE_FILE = 0o600
 
 
+def parent_dir(path: str | os.PathLike[str]) -> str:
+    """The text of Path(path).parent for a path without "." or empty parts (as
+    str(Path(...)) gives them), without pathlib: "." for a bare name."""
+    return os.path.dirname(os.fspath(path)) or "."
+
+
 def private_dir(path: Path | str) -> None:
     """Create a directory papertriage keeps its files in, and its missing parents, with
     mode 0700 whatever the umask; a directory that exists is left as it is."""
     missing = []
-    folder = Path(path)
-    while not folder.exists() and folder != folder.parent:
+    folder = os.fspath(path)
+    while not os.path.exists(folder) and folder != parent_dir(folder):
         missing.append(folder)
-        folder = folder.parent
+        folder = parent_dir(folder)
     for each in reversed(missing):
         try:
             os.mkdir(each, 0o700)

@@ -6,10 +6,13 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Any, TextIO
 
 from .columns import shown_day
 from .text import scrub
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 
 class Format(StrEnum):

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 LIST_COMMANDS = ("list", "filter", "search")
 # fetch's SOURCE argument (cli/fetch.py SOURCES; tests/test_completion.py holds them equal).

@@ -200,10 +200,8 @@ def parse_show_args(args: list[str]) -> dict[str, Any] | None:
 
 def _db(values: dict[str, Any]) -> Any:
     """The --db path, or "dir" for a directory (Typer says what is wrong with it)."""
-    from pathlib import Path
-
-    db = Path(values["db"]) if values.get("db") else None
-    return "dir" if db is not None and db.is_dir() else db
+    db = values.get("db") or None
+    return "dir" if db is not None and os.path.isdir(db) else db
 
 
 def _guarded(run: Callable[[], None]) -> int:
@@ -501,11 +499,9 @@ def _record_of(name: str, module_file: str, dists: Mapping[str, list[str]]) -> s
 
 def _write_atomic(path: str, text: str) -> None:
     try:
-        from pathlib import Path
+        from ..atomicfile import PRIVATE_FILE, parent_dir, private_dir
 
-        from ..atomicfile import PRIVATE_FILE, private_dir
-
-        private_dir(Path(path).parent)
+        private_dir(parent_dir(path))
         tmp = f"{path}.{os.getpid()}.tmp"
         fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

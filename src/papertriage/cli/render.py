@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, TextIO
 
 from ..columns import shown_day
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 LABEL = 10  # a fact's label is right-aligned in this many columns, then two spaces
 _SGR = {"bold": "1", "dim": "2", "cyan": "36"}

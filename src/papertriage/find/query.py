@@ -19,13 +19,18 @@ be understood raises QueryError naming the place (1-based character position).
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
 
 from .. import ids
 from ..errors import QueryError
 from ..text import nfkc
 from .sqlparts import FTS_SUBQUERY, MAX_WORD, category_condition
 from .textindex import quote
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from ..records import NamedTuple
 
 FTS_COLUMNS = {"title": "title", "abstract": "abstract", "author": "authors_text"}
 SQL_FIELDS = ("cat", "id")

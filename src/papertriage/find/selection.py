@@ -18,11 +18,16 @@ import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Any, NamedTuple
 
 from ..errors import BadValueError
 from ..text import parse_day, scrub
 from .sqlparts import CATEGORY_SET, CATEGORY_TEST, FTS_SUBQUERY, MAX_WORD, category_condition
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from ..records import NamedTuple
 
 SORTS = ("relevance", "date", "upvotes", "score")  # score: rank.ranking.find / keys
 # `day` is the paper's day (models.paper_day; the column of migration m006). It is NULL

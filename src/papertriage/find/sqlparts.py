@@ -3,7 +3,10 @@ listing with no query (`list -n 20`) starts without loading its parser."""
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 # The full-text match a query compiles to, as a set of row keys.
 FTS_SUBQUERY = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?"

@@ -26,9 +26,12 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable
-from typing import Any, TextIO
 
 from ..userdirs import cache_dir
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 FORMAT = 1
 MAX_BYTES = 8_000_000  # a tokens file this big starts again

@@ -16,10 +16,13 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
 from ..text import nfkc
 from . import textcache
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DEFAULT_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _counter = itertools.count(1)

@@ -10,12 +10,19 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import quote
 
-from ..atomicfile import private_dir
+from ..atomicfile import parent_dir, private_dir
 from ..errors import StoreBusyError, StoreError
 from . import migrations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# Paths are handled as text with os.path here: the quick commands (list, filter, show)
+# open the store through this module, and pathlib (with urllib.parse and ipaddress)
+# would be a tenth of their start-up. A path's text is what str(Path(...)) gives.
+StrPath = str | os.PathLike[str]
 
 DB_FILENAME = "papers.db"
 BUSY_TIMEOUT_S = 60.0
@@ -28,55 +35,85 @@ PAGE_SIZE = 16384
 
 
 def default_home() -> Path:
+    from pathlib import Path
+
+    return Path(_home_text())
+
+
+def _home_text() -> str:
     home = os.environ.get("PAPERTRIAGE_HOME")
     if home:
-        return Path(home)
+        return path_text(home, expand=False)
     from ..userdirs import user_dir
 
-    return Path(user_dir("data"))
+    return path_text(user_dir("data"), expand=False)
 
 
-def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+def db_path(explicit: StrPath | None = None) -> Path:
     """--db, else $PAPERTRIAGE_DB, else $PAPERTRIAGE_HOME/papers.db, else the user data dir."""
+    from pathlib import Path
+
+    return Path(db_file(explicit))
+
+
+def db_file(explicit: StrPath | None = None) -> str:
+    """db_path as text."""
     if explicit:
-        return Path(explicit).expanduser()
+        return path_text(explicit)
     env = os.environ.get("PAPERTRIAGE_DB")
     if env:
-        return Path(env).expanduser()
-    return default_home() / DB_FILENAME
+        return path_text(env)
+    return path_text(os.path.join(_home_text(), DB_FILENAME), expand=False)
 
 
-def _check_file(path: Path) -> None:
+def path_text(value: StrPath, expand: bool = True) -> str:
+    """str(Path(value)) (with expanduser()), without pathlib on POSIX: "." and empty
+    parts and a trailing slash dropped, two leading slashes kept, three made one."""
+    text = os.fspath(value)
+    if expand:
+        text = os.path.expanduser(text)
+    if os.name != "posix":
+        from pathlib import Path
+
+        return str(Path(text))
+    root = "/" if text.startswith("/") else ""
+    if text.startswith("//") and not text.startswith("///"):
+        root = "//"
+    parts = [p for p in text.split("/") if p and p != "."]
+    return root + "/".join(parts) if root or parts else "."
+
+
+def _check_file(path: StrPath) -> None:
     # Only stat() here. Opening and closing the file ourselves (to read its header) would
     # drop every POSIX lock this process's other connections hold on it (close() releases
     # them all), and another process could then checkpoint and delete the WAL under those
     # connections: a corrupt store. The header is checked through SQLite in connect().
-    if path.is_dir():
+    if os.path.isdir(path):
         raise StoreError(f"{path}: is a directory, not a papertriage store")
 
 
-def _not_sqlite(path: Path) -> StoreError:
+def _not_sqlite(path: StrPath) -> StoreError:
     return StoreError(f"{path}: not a SQLite database (use --db to pick another file)")
 
 
-def _create_private(path: Path) -> None:
+def _create_private(path: StrPath) -> None:
     """Create the store file readable by its owner only."""
-    private_dir(path.parent)
+    private_dir(parent_dir(path))
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     os.close(fd)
 
 
-def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+def connect(path: StrPath, readonly: bool = False) -> sqlite3.Connection:
     """The store at `path`, created if missing (not `readonly`); `readonly` opens it as
     it is, without the journal set-up (the writes fail), for a read-only directory."""
     _check_file(path)
-    if not path.exists():
+    if not os.path.exists(path):
         if readonly:
             raise StoreError(
                 f"{path}: no store here yet (run `papertriage import` or `fetch` first)"
             )
         _create_private(path)
-    empty = path.stat().st_size == 0
+    empty = os.stat(path).st_size == 0
     try:
         if readonly:
             conn = _connect_readonly(path)
@@ -130,22 +167,22 @@ def open_db(
 ) -> sqlite3.Connection:
     """Open (creating if needed, unless not `create`) and migrate the store. Refuses a
     newer schema."""
-    path = db_path(explicit)
+    path = db_file(explicit)
     if not create and is_new(path):
-        demo = default_home() / "demo.db"
+        demo = path_text(os.path.join(_home_text(), "demo.db"), expand=False)
         sample = (
             f"the demo store is another file: add --db {demo}"
-            if demo.exists() and path != demo
+            if os.path.exists(demo) and path != demo
             else "`papertriage demo` builds an offline sample"
         )
-        empty = "an empty file, " if path.exists() else ""
+        empty = "an empty file, " if os.path.exists(path) else ""
         raise StoreError(
             f"{path}: {empty}no store here yet (`papertriage fetch` or `import` creates it; {sample})"
         )
-    if not path.exists():
+    if not os.path.exists(path):
         check_writable(path)
     # In a read-only directory the store can still be read (its writes fail).
-    readonly = path.exists() and not writable_dir(path)
+    readonly = os.path.exists(path) and not writable_dir(path)
     conn = connect(path, readonly=readonly)
     try:
         applied = applied_migrations(conn)
@@ -161,7 +198,7 @@ def open_db(
         if readonly:
             raise StoreError(
                 f"{path}: this store needs an upgrade (schema step {known[-1]}), but its "
-                f"directory {path.parent} is read-only; run papertriage once where it can write"
+                f"directory {parent_dir(path)} is read-only; run papertriage once where it can write"
             )
         try:
             _migrate(conn)
@@ -170,14 +207,14 @@ def open_db(
     return conn
 
 
-def is_new(path: Path) -> bool:
+def is_new(path: StrPath) -> bool:
     """No store at path yet: no file, or an empty one (with no write-ahead log beside it)."""
-    if not path.exists():
+    if not os.path.exists(path):
         return True
-    if not path.is_file() or path.stat().st_size:
+    if not os.path.isfile(path) or os.stat(path).st_size:
         return False
-    wal = path.with_name(path.name + "-wal")
-    return not (wal.exists() and wal.stat().st_size)
+    wal = f"{os.fspath(path)}-wal"
+    return not (os.path.exists(wal) and os.stat(wal).st_size)
 
 
 def missing_dirs(path: Path) -> list[Path]:
@@ -290,6 +327,8 @@ def wait_for_writer(conn: sqlite3.Connection, wait: float, on_wait: Callable[[],
 
 def store_file(conn: sqlite3.Connection) -> Path | None:
     """The file the connection's main database is (None: in memory)."""
+    from pathlib import Path
+
     for row in conn.execute("PRAGMA database_list"):
         if row[1] == "main":
             return Path(row[2]) if row[2] else None
@@ -311,10 +350,10 @@ def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("COMMIT")
 
 
-def open_readonly(path: Path) -> sqlite3.Connection | None:
+def open_readonly(path: StrPath) -> sqlite3.Connection | None:
     """The store at `path` opened read-only, as it is (no migration), or None where
     there is no readable SQLite store (for a dry run, which must not create one)."""
-    if not path.exists():
+    if not os.path.exists(path):
         return None
     try:
         conn = _connect_readonly(path)
@@ -325,14 +364,16 @@ def open_readonly(path: Path) -> sqlite3.Connection | None:
     return conn
 
 
-def _connect_readonly(path: Path) -> sqlite3.Connection:
+def _connect_readonly(path: StrPath) -> sqlite3.Connection:
     """Read-only, also where the directory cannot be written.
 
     Even a reader of a WAL store needs its -shm file, which SQLite cannot create in a
     read-only directory ("unable to open database file"). There, the store is opened
     as immutable: no one can be changing it, as a writer would need to create the
     -wal file in that same directory. Where the -wal and -shm exist, plain read-only."""
-    target = quote(str(path.resolve()))
+    from urllib.parse import quote
+
+    target = quote(os.path.realpath(path))
     modes = ["mode=ro"] if writable_dir(path) else ["mode=ro", "mode=ro&immutable=1"]
     for n, mode in enumerate(modes, start=1):
         conn = sqlite3.connect(
@@ -349,20 +390,20 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
     raise AssertionError("unreachable")
 
 
-def _nearest_dir(path: Path) -> Path:
+def _nearest_dir(path: StrPath) -> str:
     """The store's directory, or the nearest existing one above it (to create it in)."""
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
+    folder = parent_dir(path)
+    while not os.path.exists(folder) and folder != parent_dir(folder):
+        folder = parent_dir(folder)
     return folder
 
 
-def writable_dir(path: Path) -> bool:
+def writable_dir(path: StrPath) -> bool:
     """Whether SQLite can create files next to `path` (the -wal, -shm, a new store)."""
     return os.access(_nearest_dir(path), os.W_OK)
 
 
-def check_writable(path: Path) -> None:
+def check_writable(path: StrPath) -> None:
     """A StoreError unless the store at `path` can be created and written."""
     if not writable_dir(path):
         raise StoreError(

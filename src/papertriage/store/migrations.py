@@ -7,7 +7,11 @@ sqlite_utils is imported only when something is pending, to keep start-up fast.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 MIGRATION_SET = "papertriage"
 _STEPS: list[Callable[[Any], None]] = []

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
 
 from .. import ids
 from ..columns import ALL_COLUMNS, row_to_dict
 from ..errors import NotFoundError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 # Every column of the record; internal helper columns (pk, title_key, authors_text) stay out.
 LIST_COLUMNS = ", ".join(c for c in ALL_COLUMNS if c not in ("title_key", "authors_text"))
