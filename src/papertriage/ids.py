@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .errors import BadIdError
+from .text import lazy_pattern
 
 PROVISIONAL_PREFIX = "prov:"
 
@@ -19,9 +20,9 @@ _VERSION = r"(?:v(?P<version>\d+))?"
 # (?a:...): ids are ASCII. Unicode matching would take other scripts' digits for \d
 # ('٢٤١٠.١٢٣٤٥') and, ignoring case, 'ſ' (long s) or 'K' (Kelvin) for [a-z].
 _CORE = rf"(?a:(?:{_NEW}|{_OLD}){_VERSION})"
-_ID_RE = re.compile(rf"(?<![\w.]){_CORE}(?![\d])", re.IGNORECASE)
-_FULL_RE = re.compile(rf"^{_CORE}$", re.IGNORECASE)
-_PREFIXES = re.compile(
+_ID_RE = lazy_pattern(rf"(?<![\w.]){_CORE}(?![\d])", re.IGNORECASE)
+_FULL_RE = lazy_pattern(rf"^{_CORE}$", re.IGNORECASE)
+_PREFIXES = lazy_pattern(
     r"^(?:(?:https?://)?(?:www\.|export\.|lanl\.|rss\.)?(?:arxiv\.org|huggingface\.co))?"
     r"/?(?:abs|pdf|papers|html|format)/",
     re.IGNORECASE,
@@ -43,7 +44,7 @@ def try_parse_id(text: str | None) -> tuple[str, int | None] | None:
     if s[:1].isdigit() and s[-1:].isdigit() and "?" not in s and "#" not in s:
         # a bare new-style id (2401.00001v2): no prefix or suffix the substitutions
         # below would remove (each needs a letter, '/', '?' or '#' at an end)
-        m = _FULL_RE.match(s)
+        m = _FULL_RE().match(s)
         if not m:
             return None
         return _canonical(m), int(m.group("version")) if m.group("version") else None
@@ -51,9 +52,9 @@ def try_parse_id(text: str | None) -> tuple[str, int | None] | None:
         return (s.lower(), None) if re.fullmatch(r"prov:[0-9a-f]{12}", s.lower()) else None
     s = re.sub(r"^arxiv:\s*", "", s, flags=re.IGNORECASE)
     s = re.sub(r"^oai:arxiv\.org:", "", s, flags=re.IGNORECASE)
-    s = _PREFIXES.sub("", s)
+    s = _PREFIXES().sub("", s)
     s = re.sub(r"(?:\.pdf)?(?:[?#].*)?/?$", "", s, flags=re.IGNORECASE)
-    m = _FULL_RE.match(s)
+    m = _FULL_RE().match(s)
     if not m:
         return None
     return _canonical(m), int(m.group("version")) if m.group("version") else None
@@ -63,7 +64,7 @@ def find_id(text: str | None) -> tuple[str, int | None] | None:
     """Find the first arXiv id inside free text (an Atom <id>, a guid, a title suffix)."""
     if not text:
         return None
-    m = _ID_RE.search(text)
+    m = _ID_RE().search(text)
     if not m:
         return None
     return _canonical(m), int(m.group("version")) if m.group("version") else None

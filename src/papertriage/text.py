@@ -8,16 +8,34 @@ from datetime import UTC, date, datetime, timedelta
 
 from .errors import BadValueError
 
-_WS = re.compile(r"\s+")
-_HYPHEN = re.compile(r"(\w)-\s*(\w)")
-_NON_WORD = re.compile(r"[^\w]+")
-_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def lazy_pattern(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A regex compiled where it is first used: compiled at import, this module's and
+    ids' patterns cost every command 2-3 ms, most of them for patterns it never uses."""
+    compiled: list[re.Pattern[str]] = []
+
+    def get() -> re.Pattern[str]:
+        if not compiled:
+            compiled.append(re.compile(pattern, flags))
+        return compiled[0]
+
+    return get
+
+
+_WS = lazy_pattern(r"\s+")
+_HYPHEN = lazy_pattern(r"(\w)-\s*(\w)")
+_NON_WORD = lazy_pattern(r"[^\w]+")
+_RELATIVE = lazy_pattern(r"^(\d+)\s*([dwmy])$")
+_MONTH = lazy_pattern(r"^(\d{4})-(\d{2})$")
 _MONTHS = {m: n for n, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
-_LATEX_CMD_ARG = re.compile(
+_LATEX_CMD_ARG = lazy_pattern(
     r"\\(?:textsc|textbf|textit|emph|mathrm|mathbf|mathcal|texttt|text|mbox|rm|bf|it)\s*\{([^{}]*)\}"
 )
-_LATEX_CMD = re.compile(r"\\[A-Za-z]+\s*")
+_LATEX_CMD = lazy_pattern(r"\\[A-Za-z]+\s*")
 # Letters TeX writes as commands: {\\l}ukasz, \\aa, S{\\o}ren, Y\\i lmaz.
 _TEX_LETTERS = {
     "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "ss": "ß",
@@ -63,8 +81,8 @@ _TEX_COMMANDS = frozenset(
     """.split()
 )
 _TEX_PREFIXES = sorted((*_TEX_LETTERS, *(a for a in _ACCENTS if a.isalpha())), key=len)[::-1]
-_CONTROL_WORD = re.compile(r"[A-Za-z]+")
-_TEX_ARG = re.compile(
+_CONTROL_WORD = lazy_pattern(r"[A-Za-z]+")
+_TEX_ARG = lazy_pattern(
     r"\s*(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"
 )
 
@@ -112,7 +130,7 @@ def _tex_macro(s: str, i: int) -> tuple[str | None, int]:
         return None, i
     if s[i] in _ACCENTS and not s[i].isalpha():
         return _accented(_ACCENTS[s[i]], s, i + 1)
-    m = _CONTROL_WORD.match(s, i)
+    m = _CONTROL_WORD().match(s, i)
     if m is None:
         return None, i + 1
     word = m.group()
@@ -134,7 +152,7 @@ def _tex_macro(s: str, i: int) -> tuple[str | None, int]:
 
 
 def _accented(mark: str, s: str, i: int) -> tuple[str | None, int]:
-    m = _TEX_ARG.match(s, i)
+    m = _TEX_ARG().match(s, i)
     if m is None:
         return None, i
     base, end = (m.group(1) or m.group(2)), m.end()
@@ -146,8 +164,8 @@ def _accented(mark: str, s: str, i: int) -> tuple[str | None, int]:
 
 # C0 and C1 control characters and DEL (ESC starts a terminal escape sequence, CSI is
 # \x9b), and lone UTF-16 surrogates (UTF-8 cannot encode them, so SQLite cannot store them).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = lazy_pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = lazy_pattern("[\ud800-\udfff]")
 
 
 def scrub(text: str) -> str:
@@ -155,7 +173,7 @@ def scrub(text: str) -> str:
     lone surrogates replaced by U+FFFD. The rule for all text entering the store."""
     if text.isprintable():  # the usual case; tab, newline and non-BMP text land below
         return text
-    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
+    return _SURROGATE().sub("\ufffd", _CONTROL().sub("", text))
 
 
 def clean(text: str | None) -> str | None:
@@ -183,11 +201,11 @@ def delatex(text: str) -> str:
         return text.replace("{", "").replace("}", "").replace("$", "").replace("~", " ")
     s = decode_tex(text)
     for _ in range(3):
-        s2 = _LATEX_CMD_ARG.sub(r"\1", s)
+        s2 = _LATEX_CMD_ARG().sub(r"\1", s)
         if s2 == s:
             break
         s = s2
-    s = _LATEX_CMD.sub("", s)
+    s = _LATEX_CMD().sub("", s)
     return s.replace("{", "").replace("}", "").replace("$", "").replace("~", " ")
 
 
@@ -200,8 +218,8 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-_ET_AL = re.compile(r"(?:^|[\s,;]+)(?:and\s+)?et\.?\s*al(?:ii|\.)*\.?$", re.IGNORECASE)
-_GROUP_PREFIX = re.compile(
+_ET_AL = lazy_pattern(r"(?:^|[\s,;]+)(?:and\s+)?et\.?\s*al(?:ii|\.)*\.?$", re.IGNORECASE)
+_GROUP_PREFIX = lazy_pattern(
     r"^(.*?\b(?:collaborations?|consortium|team|group)\b)\s*:\s*(.+)$", re.IGNORECASE
 )
 
@@ -214,9 +232,9 @@ def author_names(names: tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
         if "\\" in name:
             name = " ".join(delatex(name).split())
-        if name.endswith(("al", "al.", "AL", "AL.", "alii")) and _ET_AL.search(name):
-            name = _ET_AL.sub("", name).strip(" ,;")
-        if ":" in name and (m := _GROUP_PREFIX.match(name)):
+        if name.endswith(("al", "al.", "AL", "AL.", "alii")) and _ET_AL().search(name):
+            name = _ET_AL().sub("", name).strip(" ,;")
+        if ":" in name and (m := _GROUP_PREFIX().match(name)):
             out.append(m.group(1).strip())
             name = m.group(2).strip()
         name = nfkc(name)
@@ -239,8 +257,8 @@ def title_key(title: str | None) -> str:
         return ""
     s = fold(delatex(title))
     if "-" in s:
-        s = _HYPHEN.sub(r"\1\2", s)  # layer-wise == layerwise
-    return " ".join(_NON_WORD.sub(" ", s).split())
+        s = _HYPHEN().sub(r"\1\2", s)  # layer-wise == layerwise
+    return " ".join(_NON_WORD().sub(" ", s).split())
 
 
 def parse_date(value: object) -> str | None:
@@ -335,7 +353,7 @@ def parse_day(
         return None
     today = today or date.today()
     text = value.strip().lower()
-    month = _MONTH.match(text)
+    month = _MONTH().match(text)
     if month:
         day = _month_day(int(month.group(1)), int(month.group(2)), end)
         if day:
@@ -344,7 +362,7 @@ def parse_day(
         return today.isoformat()
     if text == "yesterday":
         return (today - timedelta(days=1)).isoformat()
-    m = _RELATIVE.match(text)
+    m = _RELATIVE().match(text)
     if m:
         try:
             days = int(m.group(1)) * {"d": 1, "w": 7, "m": 30, "y": 365}[m.group(2)]

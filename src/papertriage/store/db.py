@@ -70,12 +70,18 @@ def path_text(value: StrPath, expand: bool = True) -> str:
     """str(Path(value)) (with expanduser()), without pathlib on POSIX: "." and empty
     parts and a trailing slash dropped, two leading slashes kept, three made one."""
     text = os.fspath(value)
-    if expand:
-        text = os.path.expanduser(text)
     if os.name != "posix":
         from pathlib import Path
 
-        return str(Path(text))
+        return str(Path(text).expanduser() if expand else Path(text))
+    text = _normal(text)
+    if expand and text.startswith("~"):  # as pathlib: after the "." parts are gone
+        first, _, rest = text.partition("/")
+        text = _normal(os.path.expanduser(first) + ("/" + rest if rest else ""))
+    return text
+
+
+def _normal(text: str) -> str:
     root = "/" if text.startswith("/") else ""
     if text.startswith("//") and not text.startswith("///"):
         root = "//"
