@@ -225,9 +225,9 @@ def reference_id(text):
         return (s.lower(), None) if re.fullmatch(r"prov:[0-9a-f]{12}", s.lower()) else None
     s = re.sub(r"^arxiv:\s*", "", s, flags=re.IGNORECASE)
     s = re.sub(r"^oai:arxiv\.org:", "", s, flags=re.IGNORECASE)
-    s = ids._PREFIXES().sub("", s)
+    s = ids._PREFIXES.sub("", s)
     s = re.sub(r"(?:\.pdf)?(?:[?#].*)?/?$", "", s, flags=re.IGNORECASE)
-    m = ids._FULL_RE().match(s)
+    m = ids._FULL_RE.match(s)
     if not m:
         return None
     return ids._canonical(m), int(m.group("version")) if m.group("version") else None

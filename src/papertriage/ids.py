@@ -44,7 +44,7 @@ def try_parse_id(text: str | None) -> tuple[str, int | None] | None:
     if s[:1].isdigit() and s[-1:].isdigit() and "?" not in s and "#" not in s:
         # a bare new-style id (2401.00001v2): no prefix or suffix the substitutions
         # below would remove (each needs a letter, '/', '?' or '#' at an end)
-        m = _FULL_RE().match(s)
+        m = _FULL_RE.match(s)
         if not m:
             return None
         return _canonical(m), int(m.group("version")) if m.group("version") else None
@@ -52,9 +52,9 @@ def try_parse_id(text: str | None) -> tuple[str, int | None] | None:
         return (s.lower(), None) if re.fullmatch(r"prov:[0-9a-f]{12}", s.lower()) else None
     s = re.sub(r"^arxiv:\s*", "", s, flags=re.IGNORECASE)
     s = re.sub(r"^oai:arxiv\.org:", "", s, flags=re.IGNORECASE)
-    s = _PREFIXES().sub("", s)
+    s = _PREFIXES.sub("", s)
     s = re.sub(r"(?:\.pdf)?(?:[?#].*)?/?$", "", s, flags=re.IGNORECASE)
-    m = _FULL_RE().match(s)
+    m = _FULL_RE.match(s)
     if not m:
         return None
     return _canonical(m), int(m.group("version")) if m.group("version") else None
@@ -64,7 +64,7 @@ def find_id(text: str | None) -> tuple[str, int | None] | None:
     """Find the first arXiv id inside free text (an Atom <id>, a guid, a title suffix)."""
     if not text:
         return None
-    m = _ID_RE().search(text)
+    m = _ID_RE.search(text)
     if not m:
         return None
     return _canonical(m), int(m.group("version")) if m.group("version") else None
