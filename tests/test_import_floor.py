@@ -113,8 +113,13 @@ def whole(raw, row):
     return kaggle.restore(json.loads(raw_text("kaggle", raw)), row)
 
 
+def marker2(raw, row):
+    """The record as a marker-2 sighting gives it back (show --raw before marker 3)."""
+    return kaggle.restore(json.loads(json.dumps(kaggle.compact(raw, shrink=False))), row)
+
+
 def test_compact_sightings_give_the_whole_record_back(tmp_path):
-    kept = total = 0
+    kept = total = before = 0
     for record in records() + generated(tmp_path):
         paper = kaggle.record_to_paper(record, "x", 1)
         row = paper_to_row(paper)
@@ -123,10 +128,94 @@ def test_compact_sightings_give_the_whole_record_back(tmp_path):
         assert whole(paper.raw, row) == kaggle.restore(paper.raw, row)  # as before
         assert whole(paper.raw, row)["versions"] == record["versions"]
         assert whole(paper.raw, row)["authors_parsed"] == record["authors_parsed"]
-        assert whole(paper.raw, row)["authors"] == record["authors"]
+        for key in ("authors", "submitter", "update_date", "report-no"):
+            assert whole(paper.raw, row)[key] == record[key]
+        # show --raw prints the very same text as from a marker-2 sighting, keys in order
+        assert json.dumps(whole(paper.raw, row)) == json.dumps(marker2(paper.raw, row))
         kept += len(stored.encode())
+        before += len(raw_text("kaggle", kaggle.compact(paper.raw, shrink=False)).encode())
         total += len(json.dumps(paper.raw, ensure_ascii=False).encode())
-    assert kept < 0.8 * total  # was json.dumps of the record less the row's fields
+    assert kept < 0.6 * total  # was json.dumps of the record less the row's fields
+    assert kept < 0.8 * before  # marker 2
+
+
+def test_a_merged_marker3_sighting_keeps_what_the_row_lost():
+    """keep_differing adds the record's own title to a stored marker-3 sighting."""
+    for record in records():
+        paper = kaggle.record_to_paper(record, "x", 1)
+        new = paper_to_row(paper)
+        row = dict(new, title="A Newer Title")
+        kept = {}
+        for form in (kaggle.compact(paper.raw), kaggle.compact(paper.raw, shrink=False)):
+            stored = json.loads(raw_text("kaggle", kaggle.keep_differing(form, new, row)))
+            kept[stored["_in_papers"]] = kaggle.restore(stored, row)
+        assert json.dumps(kept[3]) == json.dumps(kept[2])
+        assert kept[3] == kaggle.restore(kaggle.keep_differing(paper.raw, new, row), row)
+        assert kept[3]["title"] == new["title"] != row["title"]
+
+
+_last = ["Doe", "Roe", "van Dam", "", "Doe Jr."]
+_first = ["J.", "Ann", "", "R. S."]
+_name = st.sampled_from(_first + _last + ["J. Doe", "Ann Roe", "Ann Doe", " Doe", "Prof. Doe"])
+
+
+@st.composite
+def standard_records(draw):
+    """A record with exactly the snapshot's keys, values mostly near what the rules look
+    for, sometimes of another type."""
+    odd = (st.none() | st.integers(-3, 3) | st.booleans() | st.just([0, "J."])).map(lambda x: x)
+    triple = st.tuples(
+        st.sampled_from(_last), st.sampled_from(_first), st.sampled_from(["", "Jr."])
+    )
+    parsed = draw(
+        st.lists(triple.map(list), max_size=4)
+        | st.lists(triple.map(list) | st.lists(st.sampled_from(_last), max_size=4), max_size=3)
+        | odd
+    )
+    names = []
+    if isinstance(parsed, list) and all(isinstance(p, list) and len(p) == 3 for p in parsed):
+        names = [" ".join(x for x in (p[1], p[0], p[2]) if x) for p in parsed]
+    joins = ["", ", ".join(names), " and ".join(names)]
+    if len(names) > 1:
+        joins += [f"{', '.join(names[:-1])}{sep}{names[-1]}" for sep in (" and ", ", and ")]
+    day = ["Mon, 2 Apr 2007 19:18:42 GMT", "Tue, 3 Apr 2007 00:00:00 GMT"]
+    created = draw(
+        st.lists(st.sampled_from(day), min_size=1, max_size=3)
+        | st.lists(st.sampled_from([*day, "x", ""]), max_size=3)
+    )
+    firsts = [f"{p[1]} {p[0]}" for p in parsed] if names else ["x"]
+    dates = ["2007-04-02", "2007-04-03", "2006-12-31", "2009-2-01", "20070402", "2007-W14-1"]
+    return {
+        "id": "0704.0001",
+        "submitter": draw(st.sampled_from(firsts) | _name | odd),
+        "authors": draw(st.sampled_from(joins[-2:]) | st.sampled_from(joins) | _name | odd),
+        "title": "T",
+        "comments": None,
+        "journal-ref": None,
+        "doi": None,
+        "report-no": draw(st.just(None) | _name | odd),
+        "categories": "hep-ph",
+        "license": None,
+        "abstract": "A",
+        "versions": draw(
+            st.just([{"version": f"v{n}", "created": c} for n, c in enumerate(created, 1)]) | odd
+        ),
+        "update_date": draw(st.sampled_from(dates) | odd),
+        "authors_parsed": parsed,
+    }
+
+
+@settings(max_examples=500, deadline=None)
+@given(record=standard_records())
+def test_any_standard_record_comes_back_whole(record):
+    paper = kaggle.record_to_paper(record, "x", 1)
+    row = paper_to_row(paper)
+    back = whole(paper.raw, row)
+    assert back == kaggle.restore(paper.raw, row)
+    assert {k: v for k, v in back.items() if k in paper.raw} == {
+        k: v for k, v in paper.raw.items() if k != "_in_papers"
+    }
+    assert json.dumps(back) == json.dumps(marker2(paper.raw, row))
 
 
 def test_what_the_short_forms_cannot_hold_is_kept_as_it_is():
@@ -157,7 +246,8 @@ def test_what_the_short_forms_cannot_hold_is_kept_as_it_is():
 
 
 def test_old_sightings_stay_readable(conn):
-    """A store written before m009's compact form: the record's `_in_papers: 1` form."""
+    """A store written before issue 19's compact forms: the record's `_in_papers: 1` form,
+    and marker 2."""
     import_file(conn, str(KAGGLE))
     record = json.loads(KAGGLE.read_text().splitlines()[0])
     paper = kaggle.record_to_paper(record, "x", 1)
@@ -179,6 +269,24 @@ def test_old_sightings_stay_readable(conn):
         ).fetchone()[0]
         == "2007-04-02 19:18:42"
     )
+
+
+def test_show_raw_reads_the_same_from_marker_2_and_3(conn):
+    """Every fixture record's raw item, as show --raw prints it, from the marker-3
+    sighting the import writes and from the marker-2 one the code before wrote."""
+    import_file(conn, str(KAGGLE))
+    for n, record in enumerate(records(), 1):
+        pid = record["id"]
+        stored = conn.execute("SELECT raw FROM sightings WHERE paper_id = ?", [pid]).fetchone()
+        assert json.loads(stored[0])["_in_papers"] == 3
+        now = json.dumps(raw_items(conn, pid), ensure_ascii=False, indent=2)
+        paper = kaggle.record_to_paper(record, "x", n)
+        conn.execute(
+            "UPDATE sightings SET raw = ? WHERE paper_id = ?",
+            [raw_text("kaggle", kaggle.compact(paper.raw, shrink=False)), pid],
+        )
+        assert json.dumps(raw_items(conn, pid), ensure_ascii=False, indent=2) == now
+        assert raw_items(conn, pid)[0]["raw"]["submitter"] == record["submitter"]
 
 
 def test_prepared_rows_are_the_rows_the_merge_writes():

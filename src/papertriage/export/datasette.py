@@ -79,7 +79,10 @@ _COLUMNS: dict[str, dict[str, str]] = {
         "raw": (
             "The item as the source gave it (JSON). A Kaggle record leaves out what the "
             "paper's row holds (_in_papers), and since 2 keeps its versions as their dates "
-            "(created) and authors_parsed as parsed; `papertriage show ID --raw` gives it whole."
+            "(created) and authors_parsed as parsed; since 3 it leaves out a null submitter "
+            "or report-no and an update_date on the last version's day (else days after it), "
+            "and writes submitter and authors as numbers where the names give them; "
+            "`papertriage show ID --raw` gives it whole."
         ),
     },
     "aliases": {"alias": "An id merged into paper_id.", "paper_id": _PAPER_ID},
