@@ -14,8 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 
 from ..text import nfkc
 from . import textcache
@@ -191,16 +190,20 @@ def paper_terms(
     return [(pk, col, term, n) for pk in sorted(rows) for col, term, n in rows[pk]]
 
 
-@contextmanager
-def _savepoint(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("SAVEPOINT rank_scratch")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK TO rank_scratch")
-        conn.execute("RELEASE rank_scratch")
-        raise
-    conn.execute("RELEASE rank_scratch")
+class _savepoint:  # noqa: N801 (used as a function: `with _savepoint(conn):`)
+    """A savepoint released at the end, rolled back to first on an error (a class, not
+    @contextmanager: `filter` starts without contextlib)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("SAVEPOINT rank_scratch")
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            self.conn.execute("ROLLBACK TO rank_scratch")
+        self.conn.execute("RELEASE rank_scratch")
 
 
 class Stemmer:

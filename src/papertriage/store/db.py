@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from ..atomicfile import parent_dir, private_dir
 from ..errors import StoreBusyError, StoreError
@@ -277,28 +276,35 @@ def _migrate(conn: sqlite3.Connection) -> None:
             migrations.apply(conn)  # each step nests as a savepoint
 
 
-@contextmanager
-def transaction(
-    conn: sqlite3.Connection, wait: float | None = None
-) -> Iterator[sqlite3.Connection]:
+class transaction:  # noqa: N801 (used as a function: `with transaction(conn):`)
     """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so a
     concurrent writer waits on busy_timeout instead of failing with 'database is locked'.
-    With `wait`, it waits that many seconds at most, then raises StoreBusyError."""
-    if conn.in_transaction:
-        yield conn
-        return
-    if wait is None:
-        conn.execute("BEGIN IMMEDIATE")
-    elif not try_begin(conn, wait):
-        raise StoreBusyError(f"{store_file(conn)}: another process is writing the store")
-    try:
-        yield conn
-    except BaseException:
-        if conn.in_transaction:  # some errors (I/O, disk full) have rolled back already
-            conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+    With `wait`, it waits that many seconds at most, then raises StoreBusyError. Inside
+    the caller's own transaction it is that one. (A class, not @contextmanager: the
+    quick commands start without contextlib.)"""
+
+    def __init__(self, conn: sqlite3.Connection, wait: float | None = None) -> None:
+        self.conn, self.wait, self.own = conn, wait, False
+
+    def __enter__(self) -> sqlite3.Connection:
+        conn = self.conn
+        if conn.in_transaction:
+            return conn
+        if self.wait is None:
+            conn.execute("BEGIN IMMEDIATE")
+        elif not try_begin(conn, self.wait):
+            raise StoreBusyError(f"{store_file(conn)}: another process is writing the store")
+        self.own = True
+        return conn
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if not self.own:
+            return
+        self.own = False
+        if kind is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:  # some errors (I/O, disk full) rolled back already
+            self.conn.execute("ROLLBACK")
 
 
 def try_begin(conn: sqlite3.Connection, wait: float) -> bool:
@@ -341,19 +347,23 @@ def store_file(conn: sqlite3.Connection) -> Path | None:
     return None
 
 
-@contextmanager
-def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+class snapshot:  # noqa: N801 (used as a function: `with snapshot(conn):`)
     """One read snapshot for everything read inside (the caller's transaction, if it has
     one): a command that reads a chunk at a time sees one state of the store throughout."""
-    if conn.in_transaction:
-        yield conn
-        return
-    conn.execute("BEGIN")
-    try:
-        yield conn
-    finally:
-        if conn.in_transaction:
-            conn.execute("COMMIT")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn, self.own = conn, False
+
+    def __enter__(self) -> sqlite3.Connection:
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")
+            self.own = True
+        return self.conn
+
+    def __exit__(self, *_: object) -> None:
+        if self.own and self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        self.own = False
 
 
 def open_readonly(path: StrPath) -> sqlite3.Connection | None:
