@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from papertriage import ids
 from papertriage.importer.run import import_file
 from papertriage.models import make_paper, paper_to_row
-from papertriage.sources import kaggle
+from papertriage.sources import kaggle, kaggle_raw
 from papertriage.sources.lines import json_lines
 from papertriage.store.ingest import prepare, raw_text
 from papertriage.store.queries import raw_items
@@ -110,12 +110,12 @@ def test_any_record_gives_what_make_paper_built(
 
 
 def whole(raw, row):
-    return kaggle.restore(json.loads(raw_text("kaggle", raw)), row)
+    return kaggle_raw.restore(json.loads(raw_text("kaggle", raw)), row)
 
 
 def marker2(raw, row):
     """The record as a marker-2 sighting gives it back (show --raw before marker 3)."""
-    return kaggle.restore(json.loads(json.dumps(kaggle.compact(raw, shrink=False))), row)
+    return kaggle_raw.restore(json.loads(json.dumps(kaggle_raw.compact(raw, shrink=False))), row)
 
 
 def test_compact_sightings_give_the_whole_record_back(tmp_path):
@@ -124,8 +124,8 @@ def test_compact_sightings_give_the_whole_record_back(tmp_path):
         paper = kaggle.record_to_paper(record, "x", 1)
         row = paper_to_row(paper)
         stored = raw_text("kaggle", paper.raw)
-        assert json.loads(stored)["_in_papers"] == kaggle.COMPACT
-        assert whole(paper.raw, row) == kaggle.restore(paper.raw, row)  # as before
+        assert json.loads(stored)["_in_papers"] == kaggle_raw.COMPACT
+        assert whole(paper.raw, row) == kaggle_raw.restore(paper.raw, row)  # as before
         assert whole(paper.raw, row)["versions"] == record["versions"]
         assert whole(paper.raw, row)["authors_parsed"] == record["authors_parsed"]
         for key in ("authors", "submitter", "update_date", "report-no"):
@@ -133,7 +133,7 @@ def test_compact_sightings_give_the_whole_record_back(tmp_path):
         # show --raw prints the very same text as from a marker-2 sighting, keys in order
         assert json.dumps(whole(paper.raw, row)) == json.dumps(marker2(paper.raw, row))
         kept += len(stored.encode())
-        before += len(raw_text("kaggle", kaggle.compact(paper.raw, shrink=False)).encode())
+        before += len(raw_text("kaggle", kaggle_raw.compact(paper.raw, shrink=False)).encode())
         total += len(json.dumps(paper.raw, ensure_ascii=False).encode())
     assert kept < 0.6 * total  # was json.dumps of the record less the row's fields
     assert kept < 0.8 * before  # marker 2
@@ -146,11 +146,11 @@ def test_a_merged_marker3_sighting_keeps_what_the_row_lost():
         new = paper_to_row(paper)
         row = dict(new, title="A Newer Title")
         kept = {}
-        for form in (kaggle.compact(paper.raw), kaggle.compact(paper.raw, shrink=False)):
-            stored = json.loads(raw_text("kaggle", kaggle.keep_differing(form, new, row)))
-            kept[stored["_in_papers"]] = kaggle.restore(stored, row)
+        for form in (kaggle_raw.compact(paper.raw), kaggle_raw.compact(paper.raw, shrink=False)):
+            stored = json.loads(raw_text("kaggle", kaggle_raw.keep_differing(form, new, row)))
+            kept[stored["_in_papers"]] = kaggle_raw.restore(stored, row)
         assert json.dumps(kept[3]) == json.dumps(kept[2])
-        assert kept[3] == kaggle.restore(kaggle.keep_differing(paper.raw, new, row), row)
+        assert kept[3] == kaggle_raw.restore(kaggle_raw.keep_differing(paper.raw, new, row), row)
         assert kept[3]["title"] == new["title"] != row["title"]
 
 
@@ -211,7 +211,7 @@ def test_any_standard_record_comes_back_whole(record):
     paper = kaggle.record_to_paper(record, "x", 1)
     row = paper_to_row(paper)
     back = whole(paper.raw, row)
-    assert back == kaggle.restore(paper.raw, row)
+    assert back == kaggle_raw.restore(paper.raw, row)
     assert {k: v for k, v in back.items() if k in paper.raw} == {
         k: v for k, v in paper.raw.items() if k != "_in_papers"
     }
@@ -239,7 +239,7 @@ def test_what_the_short_forms_cannot_hold_is_kept_as_it_is():
     ]
     for extra in odd:
         raw = {"authors": "J. Doe", "submitter": None, **extra, "_in_papers": 1}
-        assert whole(raw, row) == kaggle.restore(raw, row)
+        assert whole(raw, row) == kaggle_raw.restore(raw, row)
         assert {k: v for k, v in whole(raw, row).items() if k in raw} == {
             k: v for k, v in raw.items() if k != "_in_papers"
         }
@@ -283,7 +283,7 @@ def test_show_raw_reads_the_same_from_marker_2_and_3(conn):
         paper = kaggle.record_to_paper(record, "x", n)
         conn.execute(
             "UPDATE sightings SET raw = ? WHERE paper_id = ?",
-            [raw_text("kaggle", kaggle.compact(paper.raw, shrink=False)), pid],
+            [raw_text("kaggle", kaggle_raw.compact(paper.raw, shrink=False)), pid],
         )
         assert json.dumps(raw_items(conn, pid), ensure_ascii=False, indent=2) == now
         assert raw_items(conn, pid)[0]["raw"]["submitter"] == record["submitter"]

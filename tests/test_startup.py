@@ -476,6 +476,7 @@ def test_a_listing_with_no_query_loads_no_query_parser(store, args):
         ["filter", "gluon"],
         ["show", "0704.0001"],
         ["show", "0704.0001", "-f", "text"],
+        ["show", "0704.0001", "--raw", "--json"],
     ],
 )
 def test_quick_commands_load_neither_typing_nor_pathlib(store, args):

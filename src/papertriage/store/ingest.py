@@ -97,11 +97,11 @@ def prepare(papers: Iterable[Paper]) -> Prepared:
 
 def raw_text(source: str, raw: Any) -> str | None:
     """A raw item as its sighting stores it: text as given, anything else as compact
-    JSON (a Kaggle record also without what the paper's row holds: kaggle.compact)."""
+    JSON (a Kaggle record also without what the paper's row holds: kaggle_raw.compact)."""
     if raw is None or isinstance(raw, str):
         return raw
     if source == "kaggle" and isinstance(raw, dict):
-        from ..sources.kaggle import compact
+        from ..sources.kaggle_raw import compact
 
         raw = compact(raw)
     return dump_json(raw)
@@ -308,7 +308,7 @@ class Ingest:
         for e in batch:
             pid, raw = e[_ROW][_ID], e[_RAW]
             if e[_SOURCE] == "kaggle" and raw and pid in final:
-                from ..sources.kaggle import keep_differing
+                from ..sources.kaggle_raw import keep_differing
 
                 record = json.loads(raw)
                 if isinstance(record, dict):

@@ -73,10 +73,10 @@ def raw_items(conn: sqlite3.Connection, pid: str) -> list[dict[str, Any]]:
         except ValueError:
             raw = r["raw"]
         if r["source"] == "kaggle" and isinstance(raw, dict) and raw.get("_in_papers"):
-            from ..sources import kaggle
+            from ..sources import kaggle_raw
 
             paper = conn.execute("SELECT * FROM papers WHERE id = ?", [pid]).fetchone()
-            raw = kaggle.restore(raw, dict(paper) if paper else {})
+            raw = kaggle_raw.restore(raw, dict(paper) if paper else {})
         out.append({"source": r["source"], "raw": raw})
     return out
 
