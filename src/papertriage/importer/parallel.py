@@ -5,14 +5,11 @@ SQLite storing and indexing them. With two cores the two overlap: a forked worke
 and parses the file, turns each batch into the finished rows (store.ingest.prepare:
 normalized fields, JSON lists, title key, the sighting's raw text) and sends them down a
 pipe, and this process merges them into the store as they come, which for a new paper
-is SQLite's work alone (while this process is the slower of the two, the worker also
-writes each batch into a database of its own that SQLite here copies in:
-store.ingest.pack). A thread here takes up to ``AHEAD`` batches off the pipe while the
-writer runs SQLite, so neither side waits on the other's batch; that and the pipe's
-small buffer bound memory: the worker waits while they are full. A bad line in the
-worker comes back as the InputError the serial path raises; Ctrl-C or a kill of this
-process ends the worker (it ignores SIGINT, and it is killed when the import stops for
-any reason).
+is SQLite's work alone. A thread here takes up to ``AHEAD`` batches off the pipe
+while the writer runs SQLite, so neither side waits on the other's batch; that and the
+pipe's small buffer bound memory: the worker waits while they are full. A bad line in the worker comes back as the InputError
+the serial path raises; Ctrl-C or a kill of this process ends the worker (it ignores
+SIGINT, and it is killed when the import stops for any reason).
 """
 
 from __future__ import annotations
