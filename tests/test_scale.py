@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 import papertriage.importer.run as importer
-from papertriage.importer import parallel
 from papertriage.importer.run import import_file
 from papertriage.sources import kaggle
 from papertriage.store import bulkload, ingest
@@ -50,14 +49,6 @@ def load(db: Path, path: Path, bulk: bool, monkeypatch) -> None:
     conn = open_db(db)
     import_file(conn, str(path))
     conn.close()
-
-
-@pytest.fixture(params=[False, True], ids=["pickled", "packed"])
-def pack(request, monkeypatch):
-    """The worker sends its batches as tuples, or as a database of their own (ingest.pack)
-    that the writer copies in (or reads back where a batch must be merged)."""
-    monkeypatch.setattr(parallel, "PACK", request.param)
-    return request.param
 
 
 def snapshot(db: Path) -> dict:
@@ -104,7 +95,7 @@ def snapshot(db: Path) -> dict:
     return {k: [tuple(r) for r in v] if isinstance(v, list) else v for k, v in out.items()}
 
 
-def test_bulk_import_builds_the_store_the_triggers_build(corpus, tmp_path, monkeypatch, pack):
+def test_bulk_import_builds_the_store_the_triggers_build(corpus, tmp_path, monkeypatch):
     load(tmp_path / "rows.db", corpus, False, monkeypatch)
     load(tmp_path / "bulk.db", corpus, True, monkeypatch)
     rows, bulk = snapshot(tmp_path / "rows.db"), snapshot(tmp_path / "bulk.db")
@@ -119,7 +110,7 @@ def test_bulk_import_builds_the_store_the_triggers_build(corpus, tmp_path, monke
 
 
 @pytest.mark.parametrize("rebuild", [True, False])
-def test_bulk_import_into_a_store_that_has_papers(corpus, tmp_path, monkeypatch, rebuild, pack):
+def test_bulk_import_into_a_store_that_has_papers(corpus, tmp_path, monkeypatch, rebuild):
     """Indexes the import doesn't read are rebuilt at the end when the file is big next to
     the store (rebuild), else kept and updated row by row: the same store either way."""
     head = tmp_path / "head.jsonl"
@@ -146,7 +137,6 @@ def test_bulk_import_into_a_store_that_has_papers(corpus, tmp_path, monkeypatch,
 KILLABLE = """
 import sys, time
 import papertriage.importer.run as importer
-from papertriage.importer import parallel
 from papertriage.store.ingest import Ingest
 importer.BULK_MIN_BYTES = 0
 add, marker = Ingest.add, sys.argv[1] + ".batch"

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..store.ingest import Packed, Prepared, pack, prepare
+from ..store.ingest import Prepared, prepare
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -37,16 +37,8 @@ def available() -> bool:
 # waits for the writer to finish a batch before it can hand over the next one.
 AHEAD = 2
 
-# Who builds the rows' SQLite records. Packing a batch (store.ingest.pack: the rows
-# written into a database of the batch's own, which the writer copies in with one
-# INSERT ... SELECT) costs the worker about 10 µs a record more than pickling the tuples
-# and saves the writer about as much, so the worker packs while the writer is the slower
-# of the two: while batches were waiting for the writer when it took its last one (it
-# says how many through shared memory). True / False: always / never (tests, benchmarks).
-PACK: bool | str = "auto"
 
-
-def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[Prepared | Packed, int]]:
+def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[Prepared, int]]:
     """Batches of papers parsed and prepared from the file `name` by a worker, with its
     read position."""
     import multiprocessing
@@ -55,9 +47,8 @@ def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[Prepa
 
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
-    backlog = ctx.RawValue("i", 0)  # batches waiting when the writer took its last one
     worker = ctx.Process(
-        target=_work, args=(name, origin, fmt, size, sender, receiver, backlog), daemon=True
+        target=_work, args=(name, origin, fmt, size, sender, receiver), daemon=True
     )
     worker.start()
     sender.close()
@@ -76,18 +67,15 @@ def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[Prepa
                     break
                 except queue.Full:
                     continue
-            if message[0] not in ("papers", "packed"):
+            if message[0] != "papers":
                 return
 
     pump = threading.Thread(target=receive, name="papertriage-batches", daemon=True)
     pump.start()
     try:
         while True:
-            backlog.value = inbox.qsize()
             message = inbox.get()
-            if message[0] == "packed":
-                yield Packed(*message[1:4]), message[4]
-            elif message[0] == "papers":
+            if message[0] == "papers":
                 yield Prepared(message[1]), message[2]
             elif message[0] == "error":
                 raise InputError(*message[1:])
@@ -105,13 +93,7 @@ def batches(name: str, origin: str, fmt: str, size: int) -> Iterator[tuple[Prepa
 
 
 def _work(
-    name: str,
-    origin: str,
-    fmt: str,
-    size: int,
-    sender: Connection,
-    receiver: Connection,
-    backlog: Any,  # a ctypes int in memory shared with the writing process
+    name: str, origin: str, fmt: str, size: int, sender: Connection, receiver: Connection
 ) -> None:
     # The fork copied the parent's read end: close it, or a SIGKILLed parent leaves this
     # worker blocked for ever on a full pipe that it is itself keeping open.
@@ -124,14 +106,8 @@ def _work(
         fh, _size = open_input(name)
         with fh:
             for batch in batches(iter_papers(fh, origin, fmt), size):
-                prepared = prepare(batch)
-                behind = PACK is True or (PACK == "auto" and backlog.value > 0)
-                packed = pack(prepared) if behind else None
-                if packed is not None:
-                    sender.send(("packed", *packed, position(fh)))
-                else:  # plain tuples: they pickle several times faster than the dataclass
-                    sender.send(("papers", list(prepared), position(fh)))
-            message = ("done",)
+                # plain tuples: they pickle several times faster than the dataclass
+                sender.send(("papers", list(prepare(batch)), position(fh)))
     except InputError as exc:
         message = ("error", exc.origin, exc.detail, exc.where)
     except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError

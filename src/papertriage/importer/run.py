@@ -10,7 +10,6 @@ import gzip
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -27,7 +26,7 @@ from ..sources.formats import (
 )
 from ..store.bulkload import DeferredIndex
 from ..store.db import transaction
-from ..store.ingest import Ingest, Packed, Prepared
+from ..store.ingest import Ingest, Prepared
 from ..store.runs import finish_run, start_run
 from ..store.userdata import apply_pending
 from ..text import scrub
@@ -61,13 +60,12 @@ def import_file(
             raise InputError(origin, f"cannot read: {exc}") from None
         fmt = fmt or detect(head, origin)
         result = ImportResult(origin, fmt)
-        with ExitStack() as attached, transaction(conn):
+        with transaction(conn):
             run_id = start_run(conn, "import", origin)
             index = DeferredIndex(conn, size or 0) if (size or 0) >= BULK_MIN_BYTES else None
             if index:
                 index.start()
             ingest = Ingest(conn, run_id, index=index)
-            attached.callback(ingest.close)  # after the transaction has ended
             try:
                 for batch, position in _source(fh, name, origin, fmt, bulk=index is not None):
                     ingest.add(batch)
@@ -89,7 +87,7 @@ def import_file(
 
 def _source(
     fh: BinaryIO, name: str, origin: str, fmt: str, bulk: bool
-) -> Iterator[tuple[list[Paper] | Prepared | Packed, int]]:
+) -> Iterator[tuple[list[Paper] | Prepared, int]]:
     """Batches of papers and the read position: parsed by a second process for a big
     line-oriented file (parallel.py), else here."""
     if bulk and fmt in LINE_FORMATS and name != "-" and parallel.available():

@@ -23,7 +23,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final
 
 from .. import ids
 from ..models import (
@@ -47,14 +47,13 @@ USER_TABLES = ("tags", "notes", "decisions", "watches", "watch_matches", "digest
 _INSERT_SQL = "INSERT INTO papers ({}) VALUES ({})".format(
     ", ".join(ALL_COLUMNS), ", ".join("?" for _ in ALL_COLUMNS)
 )
-_SIGHTING_UPSERT = """
+_SIGHTING_SQL = """
+INSERT INTO sightings (paper_id, source, origin, announce_type, first_seen, last_seen, raw)
+VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (paper_id, source) DO UPDATE SET
     origin = excluded.origin, announce_type = excluded.announce_type,
     last_seen = excluded.last_seen, raw = excluded.raw
 """
-_SIGHTING_SQL = f"""
-INSERT INTO sightings (paper_id, source, origin, announce_type, first_seen, last_seen, raw)
-VALUES (?, ?, ?, ?, ?, ?, ?) {_SIGHTING_UPSERT}"""
 FUZZY_TITLE_CUTOFF = 95.0
 # new_ids keeps the first ones only: a 2.7M-paper import must not hold them all.
 NEW_IDS_KEPT = 10_000
@@ -80,60 +79,6 @@ _ROW_COLUMNS = (*PAPER_COLUMNS, "title_key", "authors_text")
 
 class Prepared(list[Entry]):
     """A batch of papers already turned into rows (``prepare``)."""
-
-
-# A packed batch (``pack``): the rows of a batch of papers in a SQLite database of its
-# own, one table BATCH_TABLE with the _ROW_COLUMNS then the sighting's source, origin,
-# announce type and raw text, serialized; the writing process attaches it and copies the
-# rows of new papers with one INSERT ... SELECT each table (SQLite's C alone: no Python
-# object per field, no per-row binding, no unpickling). Its columns have no type, so
-# every value reads back as it went in (a batch that must be merged is read back).
-BATCH_SCHEMA = "papertriage_batch"
-BATCH_TABLE = "batch"
-_PACKED_COLUMNS = (*_ROW_COLUMNS, "source", "origin", "announce_type", "raw")
-_PACK_SQL = "INSERT INTO {} VALUES ({})".format(
-    BATCH_TABLE, ", ".join("?" for _ in _PACKED_COLUMNS)
-)
-_COPY_PAPERS_SQL = (
-    "INSERT INTO main.papers ({}) SELECT {}, ?, ?, ?, ? FROM {}.{} ORDER BY rowid".format(
-        ", ".join(ALL_COLUMNS), ", ".join(_ROW_COLUMNS), BATCH_SCHEMA, BATCH_TABLE
-    )
-)
-_COPY_SIGHTINGS_SQL = f"""
-INSERT INTO main.sightings (paper_id, source, origin, announce_type, first_seen, last_seen, raw)
-SELECT id, source, origin, announce_type, ?, ?, CASE WHEN ? THEN raw END
-FROM {BATCH_SCHEMA}.{BATCH_TABLE} WHERE true ORDER BY rowid {_SIGHTING_UPSERT}"""
-
-
-class Packed(NamedTuple):
-    """A batch of papers ``pack`` wrote into a database of its own, with their ids."""
-
-    data: bytes
-    ids: list[str]
-    sources: list[str]
-
-
-def pack(entries: Prepared) -> Packed | None:
-    """The batch as a Packed database, or None when it takes the merge in Python anyway
-    (a source whose raw item the merge reads, a provisional id, an id twice, a value
-    SQLite does not take: the writing process then meets it as before)."""
-    ids_ = [e[_ROW][_ID] for e in entries]
-    if len(set(ids_)) != len(ids_) or any(ids.is_provisional(i) for i in ids_):
-        return None
-    if any(e[_SOURCE] in ("papertriage", "hf-page") for e in entries):
-        return None
-    db = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        db.execute("CREATE TABLE {} ({})".format(BATCH_TABLE, ", ".join(_PACKED_COLUMNS)))
-        db.execute("BEGIN")
-        db.executemany(_PACK_SQL, [e[_ROW] + e[_SOURCE:_KEEP] for e in entries])
-        db.execute("COMMIT")
-        data = db.serialize()
-    except (sqlite3.Error, UnicodeEncodeError, OverflowError):
-        return None
-    finally:
-        db.close()
-    return Packed(data, ids_, sorted({e[_SOURCE] for e in entries}))
 
 
 def prepare(papers: Iterable[Paper]) -> Prepared:
@@ -193,16 +138,12 @@ class Ingest:
         self._now = now_iso()
         self._has_provisional = self._exists("SELECT 1 FROM papers WHERE id LIKE 'prov:%' LIMIT 1")
         self._has_aliases = self._exists("SELECT 1 FROM aliases LIMIT 1")
-        self._attached = False  # the packed batches' database (``pack``)
 
-    def _exists(self, sql: str, args: Iterable[Any] = ()) -> bool:
-        return self.conn.execute(sql, tuple(args)).fetchone() is not None
+    def _exists(self, sql: str) -> bool:
+        return self.conn.execute(sql).fetchone() is not None
 
-    def add(self, papers: Iterable[Paper] | Prepared | Packed) -> None:
-        """Merge a batch: papers, or the rows ``prepare`` (or ``pack``) made of them."""
-        if isinstance(papers, Packed):
-            self._add_packed(papers)
-            return
+    def add(self, papers: Iterable[Paper] | Prepared) -> None:
+        """Merge a batch: papers, or the rows ``prepare`` made of them."""
         entries = papers if isinstance(papers, Prepared) else prepare(papers)
         batch = [self._resolve(e) for e in self._kept(entries)]
         self.sources.update(e[_SOURCE] for e in batch)
@@ -263,48 +204,6 @@ class Ingest:
                 from .userdata import restore
 
                 self.counts.update(restore(self.conn, e[_ROW][_ID], e[_KEEP]))
-
-    def _add_packed(self, packed: Packed) -> None:
-        """A packed batch: new papers copied in by SQLite, else read back and merged."""
-        if not self._attached:
-            self.conn.execute(f"ATTACH ':memory:' AS {BATCH_SCHEMA}")
-            self._attached = True
-        self.conn.deserialize(packed.data, name=BATCH_SCHEMA)
-        if self._has_aliases or self._has_provisional or self._any_stored(packed.ids):
-            n = len(_ROW_COLUMNS)
-            self.add(
-                Prepared(
-                    (tuple(r[:n]), *r[n:], None)
-                    for r in self.conn.execute(
-                        f"SELECT * FROM {BATCH_SCHEMA}.{BATCH_TABLE} ORDER BY rowid"
-                    )
-                )
-            )
-            return
-        self.sources.update(packed.sources)
-        self.counts["read"] += len(packed.ids)
-        self.conn.execute(_COPY_PAPERS_SQL, [self._now, self._now, self.run_id, self.run_id])
-        if self.index:
-            self.index.catch_up()
-        self.counts["new"] += len(packed.ids)
-        room = NEW_IDS_KEPT - len(self.new_ids)
-        if room > 0:
-            self.new_ids.extend(packed.ids[:room])
-        self.conn.execute(_COPY_SIGHTINGS_SQL, [self._now, self._now, self.keep_raw])
-
-    def _any_stored(self, wanted: list[str]) -> bool:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            if self._exists(f"SELECT 1 FROM main.papers WHERE id IN ({marks}) LIMIT 1", chunk):
-                return True
-        return False
-
-    def close(self) -> None:
-        """Detach the packed batches' database (after the transaction: not inside it)."""
-        if self._attached and not self.conn.in_transaction:
-            self.conn.execute(f"DETACH {BATCH_SCHEMA}")
-            self._attached = False
 
     def _kept(self, entries: Iterable[Entry]) -> Iterator[Entry]:
         """The papers to store; the ones a parser marked skipped are counted and kept
