@@ -42,6 +42,7 @@ _SELECTING = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _FTS5 = re.compile(r"USING\s+fts5\s*\(", re.IGNORECASE)  # not fts5vocab
+SORT_THREADS = 2  # helper threads of the sorter that builds the dropped indexes
 DEFERRED_INDEXES = (
     "idx_papers_published",
     "idx_papers_first_run",
@@ -154,8 +155,15 @@ class DeferredIndex:
         # The page cache back to its size first: SQLite's sorter, which builds each
         # index, may use as much memory as the cache (1M papers: 198 -> 140 MB peak).
         self.conn.execute(f"PRAGMA cache_size = {int(self.cache_size)}")
-        for sql in self.indexes:
-            self.conn.execute(sql)
+        # The parsing process is done by now: SQLite's sorter may take a second core
+        # (1M papers: the rebuild 5.4 -> 4.5 s of wall time, for 1.6 s more of CPU).
+        threads = self.conn.execute("PRAGMA threads").fetchone()[0]
+        self.conn.execute(f"PRAGMA threads = {SORT_THREADS}")
+        try:
+            for sql in self.indexes:
+                self.conn.execute(sql)
+        finally:
+            self.conn.execute(f"PRAGMA threads = {int(threads)}")
         self.indexes = []
 
     def _max_pk(self) -> int:
