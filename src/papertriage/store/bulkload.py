@@ -44,7 +44,6 @@ _SELECTING = re.compile(
 _FTS5 = re.compile(r"USING\s+fts5\s*\(", re.IGNORECASE)  # not fts5vocab
 SORT_THREADS = 2  # helper threads of the sorter that builds the dropped indexes
 DEFERRED_INDEXES = (
-    "idx_papers_published",
     "idx_papers_first_run",
     "idx_papers_day",
     "idx_papers_upvotes",
