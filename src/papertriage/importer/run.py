@@ -10,6 +10,7 @@ import gzip
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -25,7 +26,7 @@ from ..sources.formats import (
     read_head,
 )
 from ..store.bulkload import DeferredIndex
-from ..store.db import transaction
+from ..store.db import rollback_journal, transaction
 from ..store.ingest import Ingest, Prepared
 from ..store.runs import finish_run, start_run
 from ..store.userdata import apply_pending
@@ -60,9 +61,11 @@ def import_file(
             raise InputError(origin, f"cannot read: {exc}") from None
         fmt = fmt or detect(head, origin)
         result = ImportResult(origin, fmt)
-        with transaction(conn):
+        bulk = (size or 0) >= BULK_MIN_BYTES
+        first = bulk and conn.execute("SELECT 1 FROM papers LIMIT 1").fetchone() is None
+        with rollback_journal(conn) if first else nullcontext(), transaction(conn):
             run_id = start_run(conn, "import", origin)
-            index = DeferredIndex(conn, size or 0) if (size or 0) >= BULK_MIN_BYTES else None
+            index = DeferredIndex(conn, size or 0) if bulk else None
             if index:
                 index.start()
             ingest = Ingest(conn, run_id, index=index)

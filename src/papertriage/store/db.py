@@ -28,6 +28,8 @@ BUSY_TIMEOUT_S = 60.0
 # How long a write that waits for a running import or fetch waits for it (it checks
 # again every so often): a day, i.e. until it ends.
 LONG_WAIT_S = 86_400.0
+# How long opening a store waits for the first import into it (rollback_journal).
+JOURNAL_WAIT_S = 2.0
 # Papers rows are ~1.5 KB (the abstract): 4 KB pages hold two and waste a third of the
 # file; 16 KB pages hold ten. Also fewer page splits on import (benchmarks/README.md).
 PAGE_SIZE = 16384
@@ -119,6 +121,11 @@ def connect(path: StrPath, readonly: bool = False) -> sqlite3.Connection:
             )
         _create_private(path)
     empty = os.stat(path).st_size == 0
+    # A rollback journal beside the store: the first import into it is writing it
+    # (rollback_journal), or one was killed (its journal is hot: the first read here
+    # recovers it). The first holds the store for its whole length: wait briefly, not
+    # BUSY_TIMEOUT_S, and say why.
+    first_import = not readonly and os.path.exists(f"{os.fspath(path)}-journal")
     try:
         if readonly:
             conn = _connect_readonly(path)
@@ -129,7 +136,8 @@ def connect(path: StrPath, readonly: bool = False) -> sqlite3.Connection:
     try:
         conn.isolation_level = None  # explicit transactions only, see transaction()
         conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        wait = JOURNAL_WAIT_S if first_import else BUSY_TIMEOUT_S
+        conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
         conn.execute("PRAGMA schema_version")  # reads the header: not SQLite fails here
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if tables and not {"papers", "_sqlite_migrations"} <= tables:
@@ -145,11 +153,18 @@ def connect(path: StrPath, readonly: bool = False) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = OFF")
+        if first_import:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     except StoreError:
         conn.close()
         raise
     except sqlite3.DatabaseError as exc:
         conn.close()
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if first_import and code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise StoreBusyError(
+                f"{path}: the first import into this store is writing it; try again when it ends"
+            ) from None
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
             raise _not_sqlite(path) from None
         raise StoreError(f"{path}: cannot open store: {exc}") from exc
@@ -305,6 +320,48 @@ class transaction:  # noqa: N801 (used as a function: `with transaction(conn):`)
             self.conn.execute("COMMIT")
         elif self.conn.in_transaction:  # some errors (I/O, disk full) rolled back already
             self.conn.execute("ROLLBACK")
+
+
+class rollback_journal:  # noqa: N801 (used as a function: `with rollback_journal(conn):`)
+    """The rollback journal instead of the write-ahead log, for the transaction inside:
+    the first bulk import into a store that holds no papers yet.
+
+    In WAL mode every page of one long transaction is written twice, to the log and
+    then, by the checkpoint after the commit, to the file: for a 1M-paper import a
+    2.9 GB log, a serial copy of it at the end and twice the disk while it runs. With
+    the rollback journal the pages go straight to the file and the journal holds only
+    what the store had before (its schema), just as safe: a killed import's journal is
+    rolled back by the next opening. The price: while it runs other processes cannot
+    read the store, so it is taken only where there is nothing to read yet (connect()
+    then says so within JOURNAL_WAIT_S), and only if no other connection has the store
+    open; otherwise the WAL stays. WAL mode is set again afterwards (or, if that can't
+    be done now, by the next connect())."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn, self.on = conn, False
+
+    def __enter__(self) -> bool:
+        conn = self.conn
+        if conn.in_transaction or store_file(conn) is None:
+            return False
+        before = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        except sqlite3.OperationalError:  # another connection has the store open
+            mode = "wal"
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(before)}")
+        self.on = mode == "delete"
+        return self.on
+
+    def __exit__(self, *_: object) -> None:
+        if self.on and not self.conn.in_transaction:
+            self.on = False
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:  # busy: connect() sets it on the next opening
+                pass
 
 
 def try_begin(conn: sqlite3.Connection, wait: float) -> bool:
