@@ -59,21 +59,18 @@ class Sample:
 
 def run(
     cmd: list[str],
-    watch: Path | None = None,
+    watch: list[Path] | None = None,
     stdin: bytes | None = None,
     env: dict[str, str] | None = None,
 ) -> tuple[float, int, int, float]:
-    """Wall seconds, peak RSS (KB), the peak size of a file while it ran (if asked) and
-    CPU seconds (user + system, of the process and the children it waited for)."""
+    """Wall seconds, peak RSS (KB), the peak total size of some files while it ran (if
+    asked) and CPU seconds (user + system, of the process and the children it waited for)."""
     peak = [0]
     done = threading.Event()
 
     def poll() -> None:
         while not done.wait(0.2):
-            try:
-                peak[0] = max(peak[0], watch.stat().st_size)  # type: ignore[union-attr]
-            except FileNotFoundError:
-                pass
+            peak[0] = max(peak[0], sum(p.stat().st_size for p in watch or [] if p.exists()))
 
     if watch:
         threading.Thread(target=poll, daemon=True).start()
@@ -103,7 +100,10 @@ def run(
 
 
 def measure(
-    sample: Sample, cmd: list[str], watch: Path | None = None, env: dict[str, str] | None = None
+    sample: Sample,
+    cmd: list[str],
+    watch: list[Path] | None = None,
+    env: dict[str, str] | None = None,
 ) -> None:
     wall, rss, peak, cpu = run(cmd, watch, env=env)
     sample.cpu.append(cpu)
@@ -151,7 +151,11 @@ def bench_import(
         fair.cpu.append(peer.cpu[-1] + fts.cpu[-1])
         fair.rss_kb.append(max(peer.rss_kb[-1], fts.rss_kb[-1]))
         db = out / "pt.db"
-        measure(ours, [*PT, "import", str(data), "--db", str(db)], watch=Path(f"{db}-wal"))
+        measure(
+            ours,
+            [*PT, "import", str(data), "--db", str(db)],
+            watch=[Path(f"{db}-wal"), Path(f"{db}-journal")],
+        )
         line = (
             f"  import run {n + 1}: ours {ours.wall[-1]:.1f} s ({ours.cpu[-1]:.1f} s CPU), "
             f"sqlite-utils insert {peer.wall[-1]:.1f} s ({peer.cpu[-1]:.1f} s CPU), "
@@ -322,7 +326,7 @@ def report(size: int, data: Path, imp: tuple, queries, rare: str) -> str:  # typ
         lines += [
             f"| import peak RSS | {ours.mb:.0f} MB | insert {peer.mb:.0f} MB, + enable-fts "
             f"{fair.mb:.0f} MB{f', before {old.mb:.0f} MB' if old.wall else ''} | |",
-            f"| import peak WAL | {max(ours.extra) / 1e6:,.0f} MB | | |",
+            f"| import peak log (WAL + rollback journal) | {max(ours.extra) / 1e6:,.0f} MB | | |",
             f"| store size | {st / 1e6:,.0f} MB | sqlite-utils db with FTS {fair.extra[0] / 1e6:,.0f} MB"
             f"{f', before {old.extra[0] / 1e6:,.0f} MB ({old.extra[0] / jsonl:.2f}×)' if old.wall else ''} "
             f"| {st / jsonl:.2f}× the JSONL |",
