@@ -261,8 +261,14 @@ def title_key(title: str | None) -> str:
         return ""
     s = fold(delatex(title))
     if "-" in s:
-        s = _HYPHEN.sub(r"\1\2", s)  # layer-wise == layerwise
+        s = _HYPHEN.sub(_joined, s)  # layer-wise == layerwise
     return " ".join(_NON_WORD.sub(" ", s).split())
+
+
+def _joined(match: re.Match[str]) -> str:
+    # what the template r"\1\2" gives, at a third of its cost (re expands a template
+    # on every match): this is most of title_key's time in a bulk import
+    return match[1] + match[2]
 
 
 def parse_date(value: object) -> str | None:
@@ -285,17 +291,19 @@ def _gmt_day(value: str) -> str | None:
     """The day of 'Mon, 2 Apr 2007 19:18:42 GMT' (Kaggle versions, arXivRaw) without
     the email parser, which dominated bulk import; None sends other forms there."""
     parts = value.split()
-    if len(parts) != 6 or len(parts[3]) != 4 or parts[2] not in _MONTHS:
+    if len(parts) != 6 or len(parts[3]) != 4:
         return None
+    month = _MONTHS.get(parts[2])
     clock = parts[4].split(":")
-    if len(clock) != 3:
+    if month is None or len(clock) != 3:
         return None
     try:
-        year, (hour, minute, second) = int(parts[3]), (int(x) for x in clock)
+        year, hour, minute, second = int(parts[3]), int(clock[0]), int(clock[1]), int(clock[2])
         if year < 100:  # the email parser reads these as two-digit years
             return None
-        day = datetime(year, _MONTHS[parts[2]], int(parts[1]), hour, minute, second)
-        return day.date().isoformat()
+        if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
+            return None  # what datetime() refuses
+        return date(year, month, int(parts[1])).isoformat()
     except ValueError:
         return None
 
