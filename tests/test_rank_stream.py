@@ -203,3 +203,32 @@ def test_the_on_disk_sort_inside_a_write_transaction_leaves_it_open(store, monke
         assert ranked[0][1] == "1204.3980"  # sees the transaction's own change
         assert store.in_transaction  # the sort's savepoints did not commit it
     assert sort_tables(store) == []
+
+
+@pytest.mark.parametrize("sort_in_memory", [0, 10**6], ids=["disk", "heap"])
+def test_a_stream_of_many_batches_scores_small_ones_on_a_scratch_table(
+    store, monkeypatch, sort_in_memory
+):
+    """A streamed selection read a few rows at a time, each batch small enough for a
+    scratch table: dropping one per batch while the selection was still being read
+    failed ("database table is locked"); the ranker now empties one table instead."""
+    from papertriage.rank import ranker
+
+    keep(store, ["1204.3980", "1209.2530"])
+    prof = Profile.from_dict(FULL)
+    expected = in_memory(store, prof)
+    monkeypatch.setattr(rank, "SORT_IN_MEMORY", sort_in_memory)
+    monkeypatch.setattr(ranker, "STREAM_BATCH", 50)
+    created = []
+    scratch = ranker.Scratch
+
+    def counting(*args, **kwargs):
+        created.append(1)
+        return scratch(*args, **kwargs)
+
+    monkeypatch.setattr(ranker, "Scratch", counting)
+    limit = None if sort_in_memory == 0 else 1000
+    assert ids_of(store, iter_ranked(store, Selection(), limit, 0, prof)) == expected
+    assert len(created) == 1  # one table for the 11 batches
+    left = "SELECT name FROM temp.sqlite_master WHERE name LIKE 'rank_scratch_%'"
+    assert [tuple(r) for r in store.execute(left).fetchall()] == []  # dropped once read

@@ -89,16 +89,24 @@ class MainView:
 
 class Scratch:
     """A temp FTS5 table like the store's (title, abstract, authors_text, same tokenizer);
-    rowid = papers.pk."""
+    rowid = papers.pk. ``contentless``: it keeps the index only (it answers MATCH with
+    rowids and fts5vocab, not column values) and can be emptied with ``clear``."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, contentless: bool = False) -> None:
         self.conn = conn
         self.name = f"temp.rank_scratch_{next(_counter)}"
         spec = tokenizer(conn).replace("'", "''")
+        content = ", content=''" if contentless else ""
         conn.execute(
             f"CREATE VIRTUAL TABLE {self.name} "
-            f"USING fts5(title, abstract, authors_text, tokenize='{spec}')"
+            f"USING fts5(title, abstract, authors_text, tokenize='{spec}'{content})"
         )
+
+    def clear(self) -> None:
+        """Empty a contentless table. Unlike a DROP, SQLite allows this while another
+        statement of the connection is still reading ("database table is locked")."""
+        table = self.name.split(".")[1]
+        self.conn.execute(f"INSERT INTO {self.name} ({table}) VALUES ('delete-all')")
 
     def add(self, rows: Iterable[Sequence[object]]) -> None:
         """Rows of (pk, title, abstract)."""

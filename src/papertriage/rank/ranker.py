@@ -55,6 +55,7 @@ class Ranker:
         self.popularity = 1.0 / (1.0 + p.tiebreak * self.kept)
         self._days: dict[tuple[Any, Any], tuple[float, int]] = {}
         self._categories: dict[tuple[Any, Any], list[tuple[str, float]]] = {}
+        self._scratch: Scratch | None = None
 
     @classmethod
     def build(
@@ -80,16 +81,17 @@ class Ranker:
             for r in rows
         ]
 
-    def text_scores(self, lengths: dict[int, int]) -> dict[int, Text]:
+    def text_scores(self, lengths: dict[int, int], streaming: bool = False) -> dict[int, Text]:
         """pk -> (keyword points, raw learned score, maybe a followed author) for papers
-        given as pk -> length (bytes of title and abstract)."""
+        given as pk -> length (bytes of title and abstract). ``streaming``: more batches
+        follow (stream_where), so the scratch table is kept for them."""
         out: dict[int, Text] = {}
         if not (self.keywords or self.model or self.authors.match):
             return dict.fromkeys(lengths, (0.0, 0.0, False))
         for batch in _batches(sorted(lengths)):
             span = batch[-1] - batch[0] + 1
             scratch = len(batch) < SCRATCH_BELOW or len(batch) * 20 < span
-            view: Any = Scratch(self.conn) if scratch else MainView(self.conn, batch[0], batch[-1])
+            view: Any = self.scratch() if scratch else MainView(self.conn, batch[0], batch[-1])
             try:
                 if scratch:
                     view.add_papers(batch)
@@ -99,10 +101,29 @@ class Ranker:
                 people = set(view.hits(self.authors.match)) if self.authors.match else set()
             finally:
                 if scratch:
-                    view.drop()
+                    view.clear()
             for pk in batch:
                 out[pk] = (kw.get(pk, 0.0), raw.get(pk, 0.0), pk in people)
+        if not streaming:
+            self.release()
         return out
+
+    def scratch(self) -> Scratch:
+        """The one scratch table of this ranker's batches, emptied after each. One per
+        batch, dropped after it, failed once a streamed selection (stream_where) was
+        still being read: SQLite refuses a DROP then ("database table is locked")."""
+        if self._scratch is None:
+            self._scratch = Scratch(self.conn, contentless=True)
+        return self._scratch
+
+    def release(self) -> None:
+        """Drop the scratch table (when no statement of the connection is reading)."""
+        if self._scratch is not None:
+            try:
+                self._scratch.drop()
+            except sqlite3.OperationalError:  # a caller's statement is reading: the
+                pass  # temp table goes with the connection
+            self._scratch = None
 
     def keyword_points(self, view: Any, papers: dict[int, int]) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -283,10 +304,11 @@ def stream_where(ranker: Ranker, where: list[str], params: list[Any]) -> Iterato
             yield from _score_batch(ranker, batch)
     finally:
         cur.close()
+        ranker.release()
 
 
 def _score_batch(ranker: Ranker, batch: list[tuple[Any, ...]]) -> Iterator[Scored]:
-    text = ranker.text_scores({r[0]: r[-1] for r in batch})
+    text = ranker.text_scores({r[0]: r[-1] for r in batch}, streaming=True)
     for r in batch:
         row = dict(zip(_KEYS, r[1:-1], strict=True))
         score = ranker.total(row, text[r[0]])
