@@ -135,7 +135,7 @@ def test_the_shortlist_is_re_sorted_by_counts(zebrafish, monkeypatch):
     monkeypatch.setattr(rank, "SHORTLIST", 2)
     monkeypatch.setattr(rank, "SHORTLIST_PER", 1)
     where, params = conditions(conn, UNSEEN)
-    estimate = ranker.stream_where(ranker.Ranker(conn, prof), where, params, exact=False)
+    estimate = ranker.stream_where(ranker.Ranker(conn, prof), where, params, 0)
     estimate = [s[2] for s in sorted(estimate)]
     assert estimate[:2] == [ONCE, THRICE]  # by presence, a tie: the id decides
     got = [r["id"] for _s, r in with_rows(conn, iter_ranked(conn, UNSEEN, 1, 0, prof))]

@@ -45,7 +45,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -368,35 +368,40 @@ def counted_scores(view: Scratch, model: Model, lengths: dict[int, int]) -> dict
 def term_shares(view: Scratch, model: Model, pk: int, length: int) -> dict[str, float]:
     """For one paper of a scratch table: each term's part of its raw score, by counts
     (they sum to ``counted_scores``'s; for explanations)."""
-    found = [r for r in view.term_counts(model.index) if r[0] == pk]
-    return _points(model, found, length_factor(length))
+    out: dict[str, float] = {}
+    factor = length_factor(length)
+    for _pk, col, term, n in _in_order(model, view.term_counts(model.index), {pk}):
+        out[term] = out.get(term, 0.0) + _points(model, col, term, n) * factor
+    return out
 
 
 def _counted(
     model: Model, found: Iterable[tuple[int, str, str, int]], lengths: dict[int, int]
 ) -> dict[int, float]:
     """pk -> raw score from (pk, column, term, count) rows, for the papers in ``lengths``."""
-    by_paper: dict[int, list[tuple[int, str, str, int]]] = defaultdict(list)
-    for row in found:
-        if row[0] in lengths and row[2] in model.index:
-            by_paper[row[0]].append(row)
-    return {
-        pk: sum(_points(model, rows, length_factor(lengths[pk])).values())
-        for pk, rows in by_paper.items()
-    }
+    sums: dict[int, float] = {}
+    for pk, col, term, n in _in_order(model, found, lengths):
+        sums[pk] = sums.get(pk, 0.0) + _points(model, col, term, n)
+    return {pk: x * length_factor(lengths[pk]) for pk, x in sums.items()}
 
 
-def _points(
-    model: Model, found: list[tuple[int, str, str, int]], factor: float
-) -> dict[str, float]:
-    """Term -> its points in one paper, from that paper's (pk, column, term, count) rows,
-    in the model's order of terms (so that sums are the same float however the rows
-    came): (1 + log count) x weight in each column, x TITLE in the title, x ``factor``."""
+def _in_order(
+    model: Model, found: Iterable[tuple[int, str, str, int]], papers: Container[int]
+) -> list[tuple[int, str, str, int]]:
+    """The rows of ``papers`` that count, in one order (pk, the model's order of terms,
+    title first), so that a paper's sum is the same float however its rows came."""
     index = model.index
-    out: dict[str, float] = {}
-    for _pk, col, term, n in sorted(found, key=lambda r: (index.get(r[2], -1), r[1] != "title")):
-        if term in index and n > 0 and col in ("title", "abstract"):
-            x = (1.0 + math.log(n)) * model.terms[index[term]].weight
-            x *= TITLE if col == "title" else 1.0
-            out[term] = out.get(term, 0.0) + x * factor
-    return out
+    rows = [
+        r
+        for r in found
+        if r[0] in papers and r[2] in index and r[3] > 0 and r[1] in ("title", "abstract")
+    ]
+    rows.sort(key=lambda r: (r[0], index[r[2]], r[1] != "title"))
+    return rows
+
+
+def _points(model: Model, column: str, term: str, count: int) -> float:
+    """A term's points in a column, before the length factor: (1 + log count) x weight,
+    x TITLE in the title."""
+    weight = model.terms[model.index[term]].weight
+    return (1.0 + math.log(count)) * weight * (TITLE if column == "title" else 1.0)

@@ -7,7 +7,7 @@ same functions give the explanation, so its parts add up to the score.
 
 The learned part is scored by its terms' counts (learned.counted_scores), which only a
 scratch copy gives; on a range of the store's index it is the presence estimate
-(learned.raw_scores), allowed only when asked for (``exact=False``: the first stage of
+(learned.raw_scores), allowed only when asked for (``estimate_above``: the first stage of
 ranking a large view, rank/ranking.py), and such scores are flagged as estimates.
 """
 
@@ -87,18 +87,22 @@ class Ranker:
             for r in rows
         ]
 
-    def text_scores(self, lengths: dict[int, int], exact: bool = True) -> dict[int, Text]:
+    def text_scores(
+        self, lengths: dict[int, int], estimate_above: int | None = None
+    ) -> dict[int, Text]:
         """pk -> (keyword points, raw learned score, maybe a followed author, counted)
-        for papers given as pk -> length (bytes of title and abstract). ``exact``: every
-        learned part counted (each batch copied to a scratch table); otherwise a dense
-        batch gets the presence estimate on the store's index (``counted`` False)."""
+        for papers given as pk -> length (bytes of title and abstract). The learned part
+        is counted (the batch copied to a scratch table), but for a dense batch of more
+        than ``estimate_above`` papers, which gets the presence estimate on the store's
+        index (``counted`` False)."""
         out: dict[int, Text] = {}
         if not (self.keywords or self.model or self.authors.match):
             return dict.fromkeys(lengths, (0.0, 0.0, False, True))
         for batch in _batches(sorted(lengths)):
             span = batch[-1] - batch[0] + 1
             scratch = len(batch) < SCRATCH_BELOW or len(batch) * 20 < span
-            scratch = scratch or (exact and self.model is not None)
+            if self.model is not None and (estimate_above is None or len(batch) <= estimate_above):
+                scratch = True
             view: Any = Scratch(self.conn) if scratch else MainView(self.conn, batch[0], batch[-1])
             try:
                 if scratch:
@@ -285,16 +289,16 @@ _KEYS = (
 
 
 # -score, -day, id, pk, counted: ascending order is rank order; counted False: the score
-# has the learned part's presence estimate (Ranker.text_scores with exact=False).
+# has the learned part's presence estimate (Ranker.text_scores's estimate_above).
 Scored = tuple[float, int, str, int, bool]
 
 
 def stream_where(
-    ranker: Ranker, where: list[str], params: list[Any], exact: bool = True
+    ranker: Ranker, where: list[str], params: list[Any], estimate_above: int | None = None
 ) -> Iterator[Scored]:
     """(-score, -day, id, pk, counted) for every paper meeting SQL conditions on `papers`
     (built by callers, never from user text), a batch at a time: ascending order is rank
-    order. ``exact``: as Ranker.text_scores."""
+    order. ``estimate_above``: as Ranker.text_scores."""
     sql = f"SELECT {_STREAM_COLUMNS} FROM papers"
     if where:
         sql += " WHERE " + " AND ".join(f"({w})" for w in where)
@@ -303,7 +307,7 @@ def stream_where(
     cur.execute(sql, params)  # in the index's order; text_scores sorts each batch
     try:
         while batch := cur.fetchmany(STREAM_BATCH):
-            yield from _score_batch(ranker, batch, exact)
+            yield from _score_batch(ranker, batch, estimate_above)
     finally:
         cur.close()
 
@@ -317,12 +321,14 @@ def rescore(ranker: Ranker, scored: list[Scored]) -> list[Scored]:
     cur = ranker.conn.cursor()
     cur.row_factory = None
     rows = cur.execute(sql, [json.dumps(todo)]).fetchall()
-    again = {s[3]: s for s in _score_batch(ranker, rows, True)}
+    again = {s[3]: s for s in _score_batch(ranker, rows, None)}
     return [again.get(s[3], s) for s in scored]  # a paper gone since: left as it was
 
 
-def _score_batch(ranker: Ranker, batch: list[tuple[Any, ...]], exact: bool) -> Iterator[Scored]:
-    text = ranker.text_scores({r[0]: r[-1] for r in batch}, exact)
+def _score_batch(
+    ranker: Ranker, batch: list[tuple[Any, ...]], estimate_above: int | None
+) -> Iterator[Scored]:
+    text = ranker.text_scores({r[0]: r[-1] for r in batch}, estimate_above)
     for r in batch:
         row = dict(zip(_KEYS, r[1:-1], strict=True))
         t = text[r[0]]

@@ -165,7 +165,10 @@ def _shortlist(ranker: Any, where: list[str], params: list[Any], size: int) -> I
 
     from .ranker import rescore, stream_where
 
-    yield from rescore(ranker, heapq.nsmallest(size, stream_where(ranker, where, params, False)))
+    # A batch of up to twice the shortlist is counted at once: copying it to a scratch
+    # table costs about what the estimate and then counting the shortlist would.
+    scored = stream_where(ranker, where, params, estimate_above=2 * size)
+    yield from rescore(ranker, heapq.nsmallest(size, scored))
 
 
 def _from_heap(scored: Iterator[Scored], end: int, offset: int) -> Iterator[tuple[float, int]]:
