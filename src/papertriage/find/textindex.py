@@ -137,21 +137,6 @@ class Scratch:
             f"SELECT doc, col, term, count(*) FROM {vocab} GROUP BY doc, col, term"
         )
 
-    def term_counts(self, terms: Iterable[str]) -> list[tuple[int, str, str, int]]:
-        """(pk, column, term, count) of the given terms in the titles and abstracts of
-        the table (fts5vocab's instance rows, read by term: a few rows per paper)."""
-        vocab = self._vocab("instance")
-        one = f"SELECT doc, col, term, count(*) FROM {vocab} WHERE term = ? GROUP BY doc, col"
-        wanted = sorted(set(terms))
-        out: list[tuple[int, str, str, int]] = []
-        cur = self.conn.cursor()
-        cur.row_factory = None
-        for start in range(0, len(wanted), MAX_UNION):
-            chunk = wanted[start : start + MAX_UNION]
-            cur.execute(" UNION ALL ".join([one] * len(chunk)), chunk)
-            out += [r for r in cur.fetchall() if r[1] != "authors_text"]
-        return out
-
     def doc_counts(self) -> dict[str, int]:
         """term -> how many papers in the table have it."""
         vocab = self._vocab("row")

@@ -17,24 +17,12 @@ Function words and the stock words of abstracts (``STOP_WORDS``) and terms in mo
 ``COMMON`` of the store's papers are left out. The ``POSITIVE`` terms with the highest
 weight and the ``NEGATIVE`` with the lowest are used: a word all 5 kept papers share
 weighs about 5 times one of a single kept paper of the same rarity, so the words a
-user's papers share lead, not the rare words of one paper (a name, a dataset).
-
-Scoring a paper, by its counts of those terms: for each term in its title, (1 + log
-count) x weight x ``TITLE``, and the same for its abstract (times 1), summed, and the sum
-multiplied by BM25's saturation of one occurrence for the paper's length (bytes of title
-and abstract). The counts come from tokenizing the paper with the store's tokenizer (a
-scratch FTS5 table's fts5vocab rows, ``counted_scores``); a term once in each column
-scores as by presence, more often it scores more (measured against presence on every
-benchmark store: benchmarks/README.md, issue 15, fourth round). The result is divided by
-the median of the kept papers' scores by the same rule (``Model.scale``), so a paper
-scores 1.0 when it is as close to them as a typical kept paper; the profile's
-``learned`` weight turns that into points.
-
-Over a large view the store's index cannot give counts (an FTS5 MATCH says which papers
-hold a term, not how often), so ranking goes in two stages (rank/ranking.py): the same
-sum by presence (``raw_scores``: one FTS5 query per term and column, summed in SQLite)
-picks a shortlist, whose learned part is then counted and the shortlist re-sorted. Every
-score shown is the counted one.
+user's papers share lead, not the rare words of one paper (a name, a dataset). Scoring
+a paper: the weights of those terms found in its title
+(times ``TITLE``) and its abstract are summed, and the sum multiplied by BM25's
+saturation of one occurrence for the paper's length. The result is divided by the median
+of the kept papers', so a paper scores 1.0 when it is as close to them as a typical kept
+paper; the profile's ``learned`` weight turns that into points.
 
 The TF-IDF vectors of the feedback papers are kept too, to show in an explanation which
 kept papers a paper is most like.
@@ -45,7 +33,6 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections import defaultdict
-from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,9 +108,6 @@ class Model:
     counts: dict[int, dict[str, float]] = field(default_factory=dict)  # pk -> term counts
     idf: dict[str, float] = field(default_factory=dict)
     _vectors: dict[int, dict[str, float]] | None = None
-
-    def __post_init__(self) -> None:
-        self.index = {t.stem: n for n, t in enumerate(self.terms)}  # stem -> place in terms
 
     @property
     def vectors(self) -> dict[int, dict[str, float]]:
@@ -203,12 +187,12 @@ def fit(
     skip = [f for f in feedback if not f.kept]
     total, df = sample or store_sample(conn)
     counts: dict[int, dict[str, float]] = defaultdict(dict)
-    found: list[tuple[int, str, str, int]] = []
+    columns: dict[tuple[int, str], set[str]] = defaultdict(set)  # (pk, column) -> terms
     papers = [(f.pk, f.title, f.abstract) for f in feedback]
     for pk, col, term, n in paper_terms(conn, papers):  # as a Scratch's terms()
         weight = TITLE if col == "title" else 1.0
         counts[pk][term] = counts[pk].get(term, 0.0) + weight * n
-        found.append((pk, col, term, n))
+        columns[pk, col].add(term)
     stop = {t for terms in Stemmer(conn).tokens(STOP_WORDS).values() for t in terms[:1]}
     terms = _strongest(conn, _weights(counts, kept, skip, skipped, total, df, stop))
     idf = {t: math.log((1 + total) / (1 + d)) + 1.0 for t, d in df.items() if d * 2 <= total}
@@ -216,10 +200,8 @@ def fit(
     idf[""] = math.log(1 + total) + 1.0  # a term the sample never saw
     idf.update(dict.fromkeys(stop, 0.0))
     model = Model(terms, 1.0, kept, skip, counts, idf)
-    # What counted_scores gives the kept papers (the same terms, counted the same way).
-    lengths = {f.pk: len(f.title.encode()) + len(f.abstract.encode()) for f in kept}
-    raw = _counted(model, found, lengths)
-    values = sorted(raw.get(f.pk, 0.0) for f in kept)
+    # What raw_scores would give the kept papers (the same terms, found the same way).
+    values = sorted(_raw_from_terms(model, f, columns) for f in kept)
     median = values[len(values) // 2] if values else 0.0
     model.scale = median if median > 0 else 1.0
     return model
@@ -336,6 +318,20 @@ def _strongest(conn: sqlite3.Connection, weights: dict[str, float]) -> list[Term
     return [Term(t, queries[t], weights[t]) for t in chosen]
 
 
+def _raw_from_terms(
+    model: Model, paper: FeedbackPaper, columns: dict[tuple[int, str], set[str]]
+) -> float:
+    title, abstract = columns[paper.pk, "title"], columns[paper.pk, "abstract"]
+    n = len(paper.title) + len(paper.abstract)
+    total = 0.0
+    for term in model.terms:
+        if term.stem in title:
+            total += term.weight * TITLE
+        if term.stem in abstract:
+            total += term.weight
+    return total * length_factor(n)
+
+
 def length_factor(length: int) -> float:
     """BM25's saturation of one occurrence, normalised for the paper's length."""
     return (K1 + 1) / (1 + K1 * (1 - B + B * length / AVG_LENGTH))
@@ -359,49 +355,14 @@ def raw_scores(view: Any, model: Model, lengths: dict[int, int]) -> dict[int, fl
     return {pk: x * length_factor(lengths[pk]) for pk, x in sums.items() if pk in lengths}
 
 
-def counted_scores(view: Scratch, model: Model, lengths: dict[int, int]) -> dict[int, float]:
-    """Raw learned scores, by counts, of the papers of a scratch table that are in
-    ``lengths`` (pk -> length): the score every paper is shown with."""
-    return _counted(model, view.term_counts(model.index), lengths)
-
-
-def term_shares(view: Scratch, model: Model, pk: int, length: int) -> dict[str, float]:
-    """For one paper of a scratch table: each term's part of its raw score, by counts
-    (they sum to ``counted_scores``'s; for explanations)."""
+def term_shares(view: Any, model: Model, pk: int, length: int) -> dict[str, float]:
+    """For one paper: each term's part of its raw score (for explanations)."""
     out: dict[str, float] = {}
     factor = length_factor(length)
-    for _pk, col, term, n in _in_order(model, view.term_counts(model.index), {pk}):
-        out[term] = out.get(term, 0.0) + _points(model, col, term, n) * factor
+    for term in model.terms:
+        x = (TITLE if pk in view.hits(f"title : {term.query}") else 0.0) + (
+            1.0 if pk in view.hits(f"abstract : {term.query}") else 0.0
+        )
+        if x:
+            out[term.stem] = term.weight * x * factor
     return out
-
-
-def _counted(
-    model: Model, found: Iterable[tuple[int, str, str, int]], lengths: dict[int, int]
-) -> dict[int, float]:
-    """pk -> raw score from (pk, column, term, count) rows, for the papers in ``lengths``."""
-    sums: dict[int, float] = {}
-    for pk, col, term, n in _in_order(model, found, lengths):
-        sums[pk] = sums.get(pk, 0.0) + _points(model, col, term, n)
-    return {pk: x * length_factor(lengths[pk]) for pk, x in sums.items()}
-
-
-def _in_order(
-    model: Model, found: Iterable[tuple[int, str, str, int]], papers: Container[int]
-) -> list[tuple[int, str, str, int]]:
-    """The rows of ``papers`` that count, in one order (pk, the model's order of terms,
-    title first), so that a paper's sum is the same float however its rows came."""
-    index = model.index
-    rows = [
-        r
-        for r in found
-        if r[0] in papers and r[2] in index and r[3] > 0 and r[1] in ("title", "abstract")
-    ]
-    rows.sort(key=lambda r: (r[0], index[r[2]], r[1] != "title"))
-    return rows
-
-
-def _points(model: Model, column: str, term: str, count: int) -> float:
-    """A term's points in a column, before the length factor: (1 + log count) x weight,
-    x TITLE in the title."""
-    weight = model.terms[model.index[term]].weight
-    return (1.0 + math.log(count)) * weight * (TITLE if column == "title" else 1.0)

@@ -4,11 +4,6 @@ Text parts (keywords and the learned part) are answered by the full-text index f
 batch of papers at a time (textindex): a range of the store's index when the batch is
 dense, a scratch copy when it is small or sparse. The other parts read the row. The
 same functions give the explanation, so its parts add up to the score.
-
-The learned part is scored by its terms' counts (learned.counted_scores), which only a
-scratch copy gives; on a range of the store's index it is the presence estimate
-(learned.raw_scores), allowed only when asked for (``estimate_above``: the first stage of
-ranking a large view, rank/ranking.py), and such scores are flagged as estimates.
 """
 
 from __future__ import annotations
@@ -25,9 +20,7 @@ from ..models import paper_day
 from . import learned, matching
 from .profile import Profile
 
-# Keyword points, raw learned score, maybe a followed author, learned part counted (not
-# the presence estimate).
-Text = tuple[float, float, bool, bool]
+Text = tuple[float, float, bool]  # keyword points, raw learned score, maybe a followed author
 PARTS = ("keywords", "authors", "categories", "upvotes", "stars", "recency", "learned")
 # Bytes of title and abstract, without reading them (a blob's length is in its header).
 LENGTH = "coalesce(length(CAST(title AS BLOB)), 0) + coalesce(length(CAST(abstract AS BLOB)), 0)"
@@ -87,44 +80,29 @@ class Ranker:
             for r in rows
         ]
 
-    def text_scores(
-        self, lengths: dict[int, int], estimate_above: int | None = None
-    ) -> dict[int, Text]:
-        """pk -> (keyword points, raw learned score, maybe a followed author, counted)
-        for papers given as pk -> length (bytes of title and abstract). The learned part
-        is counted (the batch copied to a scratch table), but for a dense batch of more
-        than ``estimate_above`` papers, which gets the presence estimate on the store's
-        index (``counted`` False)."""
+    def text_scores(self, lengths: dict[int, int]) -> dict[int, Text]:
+        """pk -> (keyword points, raw learned score, maybe a followed author) for papers
+        given as pk -> length (bytes of title and abstract)."""
         out: dict[int, Text] = {}
         if not (self.keywords or self.model or self.authors.match):
-            return dict.fromkeys(lengths, (0.0, 0.0, False, True))
+            return dict.fromkeys(lengths, (0.0, 0.0, False))
         for batch in _batches(sorted(lengths)):
             span = batch[-1] - batch[0] + 1
             scratch = len(batch) < SCRATCH_BELOW or len(batch) * 20 < span
-            if self.model is not None and (estimate_above is None or len(batch) <= estimate_above):
-                scratch = True
             view: Any = Scratch(self.conn) if scratch else MainView(self.conn, batch[0], batch[-1])
             try:
                 if scratch:
                     view.add_papers(batch)
                 mine = {pk: lengths[pk] for pk in batch}
                 kw = self.keyword_points(view, mine) if self.keywords else {}
-                raw = self._learned(view, mine, scratch)
+                raw = learned.raw_scores(view, self.model, mine) if self.model else {}
                 people = set(view.hits(self.authors.match)) if self.authors.match else set()
             finally:
                 if scratch:
                     view.drop()
-            counted = scratch or self.model is None
             for pk in batch:
-                out[pk] = (kw.get(pk, 0.0), raw.get(pk, 0.0), pk in people, counted)
+                out[pk] = (kw.get(pk, 0.0), raw.get(pk, 0.0), pk in people)
         return out
-
-    def _learned(self, view: Any, papers: dict[int, int], scratch: bool) -> dict[int, float]:
-        if self.model is None:
-            return {}
-        if scratch:
-            return learned.counted_scores(view, self.model, papers)
-        return learned.raw_scores(view, self.model, papers)  # the estimate
 
     def keyword_points(self, view: Any, papers: dict[int, int]) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -149,7 +127,7 @@ class Ranker:
         """The points of each part, in PARTS order. ``text``: from text_scores, or None
         for a paper that is not in the store."""
         p = self.profile
-        kw, raw, maybe_author = text[:3] if text else (0.0, 0.0, None)
+        kw, raw, maybe_author = text or (0.0, 0.0, None)
         if maybe_author is None:
             maybe_author = self.authors.could_match(_text(row.get("authors")))
         authors = 0.0
@@ -288,17 +266,12 @@ _KEYS = (
 )
 
 
-# -score, -day, id, pk, counted: ascending order is rank order; counted False: the score
-# has the learned part's presence estimate (Ranker.text_scores's estimate_above).
-Scored = tuple[float, int, str, int, bool]
+Scored = tuple[float, int, str, int]  # -score, -day, id, pk: ascending order is rank order
 
 
-def stream_where(
-    ranker: Ranker, where: list[str], params: list[Any], estimate_above: int | None = None
-) -> Iterator[Scored]:
-    """(-score, -day, id, pk, counted) for every paper meeting SQL conditions on `papers`
-    (built by callers, never from user text), a batch at a time: ascending order is rank
-    order. ``estimate_above``: as Ranker.text_scores."""
+def stream_where(ranker: Ranker, where: list[str], params: list[Any]) -> Iterator[Scored]:
+    """(-score, -day, id, pk) for every paper meeting SQL conditions on `papers` (built
+    by callers, never from user text), a batch at a time: ascending order is rank order."""
     sql = f"SELECT {_STREAM_COLUMNS} FROM papers"
     if where:
         sql += " WHERE " + " AND ".join(f"({w})" for w in where)
@@ -307,29 +280,14 @@ def stream_where(
     cur.execute(sql, params)  # in the index's order; text_scores sorts each batch
     try:
         while batch := cur.fetchmany(STREAM_BATCH):
-            yield from _score_batch(ranker, batch, estimate_above)
+            yield from _score_batch(ranker, batch)
     finally:
         cur.close()
 
 
-def rescore(ranker: Ranker, scored: list[Scored]) -> list[Scored]:
-    """The same papers with every score counted (the estimates scored again)."""
-    todo = [s[3] for s in scored if not s[4]]
-    if not todo:
-        return scored
-    sql = f"SELECT {_STREAM_COLUMNS} FROM papers WHERE pk IN (SELECT value FROM json_each(?))"
-    cur = ranker.conn.cursor()
-    cur.row_factory = None
-    rows = cur.execute(sql, [json.dumps(todo)]).fetchall()
-    again = {s[3]: s for s in _score_batch(ranker, rows, None)}
-    return [again.get(s[3], s) for s in scored]  # a paper gone since: left as it was
-
-
-def _score_batch(
-    ranker: Ranker, batch: list[tuple[Any, ...]], estimate_above: int | None
-) -> Iterator[Scored]:
-    text = ranker.text_scores({r[0]: r[-1] for r in batch}, estimate_above)
+def _score_batch(ranker: Ranker, batch: list[tuple[Any, ...]]) -> Iterator[Scored]:
+    text = ranker.text_scores({r[0]: r[-1] for r in batch})
     for r in batch:
         row = dict(zip(_KEYS, r[1:-1], strict=True))
-        t = text[r[0]]
-        yield (-ranker.total(row, t), -ranker.day(row)[1], row["id"], r[0], t[3])
+        score = ranker.total(row, text[r[0]])
+        yield (-score, -ranker.day(row)[1], row["id"], r[0])

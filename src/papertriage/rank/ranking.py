@@ -34,12 +34,6 @@ if TYPE_CHECKING:
 # Keep the best offset+limit in a heap up to this many; beyond it (or with no limit),
 # SQLite sorts every paper's key on disk (a module constant so tests can lower it).
 SORT_IN_MEMORY = 50_000
-# With a limit, the best offset+limit come from a shortlist of this many (or SHORTLIST_PER
-# times offset+limit, if more) picked with the learned part by presence, which the
-# store's index answers for any number of papers; their learned part is then counted
-# and the shortlist sorted again (learned.py). A view no larger is all counted.
-SHORTLIST = 2_000
-SHORTLIST_PER = 50
 ROW_CHUNK = 1_000  # full rows read per SELECT when rows are streamed
 _SORTS = itertools.count()  # names of the TEMP tables of sorts in progress
 
@@ -137,44 +131,23 @@ def ranked_where(
 ) -> Iterator[tuple[float, int]]:
     """iter_ranked for SQL conditions on `papers` (built by callers, never from user text).
 
-    The selection is scored a batch at a time. With a limit and a learned part, in two
-    stages: the ``max(SHORTLIST, SHORTLIST_PER x (offset + limit))`` best by the learned
-    part's presence estimate are kept in a heap (when at most SORT_IN_MEMORY), scored
-    again with it counted, and the best offset+limit of them taken. Otherwise every
-    paper is scored counted: the best offset+limit kept in a heap when that is at most
-    SORT_IN_MEMORY; beyond (or with no limit) each paper's sort key goes to a TEMP table
-    and SQLite sorts it, spilling to temporary files."""
+    The selection is scored a batch at a time. The best offset+limit are kept in a heap
+    when that is at most SORT_IN_MEMORY; otherwise (or with no limit) each paper's sort
+    key goes to a TEMP table and SQLite sorts it, spilling to temporary files."""
     from .ranker import Ranker, stream_where
 
     ranker = Ranker.build(conn, profile, today)
-    end = None if limit is None else offset + limit
-    if end is not None and ranker.model is not None:
-        size = max(SHORTLIST, SHORTLIST_PER * end)
-        if size <= SORT_IN_MEMORY:
-            return _from_heap(_shortlist(ranker, where, params, size), end, offset)
     scored = stream_where(ranker, where, params)
+    end = None if limit is None else offset + limit
     if end is not None and end <= SORT_IN_MEMORY:
         return _from_heap(scored, end, offset)
     return _from_disk(conn, scored, limit, offset)
 
 
-def _shortlist(ranker: Any, where: list[str], params: list[Any], size: int) -> Iterator[Scored]:
-    """The best ``size`` papers by the presence estimate, every score counted (lazily:
-    the papers are scored on the first ``next``)."""
-    import heapq
-
-    from .ranker import rescore, stream_where
-
-    # A batch of up to twice the shortlist is counted at once: copying it to a scratch
-    # table costs about what the estimate and then counting the shortlist would.
-    scored = stream_where(ranker, where, params, estimate_above=2 * size)
-    yield from rescore(ranker, heapq.nsmallest(size, scored))
-
-
 def _from_heap(scored: Iterator[Scored], end: int, offset: int) -> Iterator[tuple[float, int]]:
     import heapq
 
-    for neg, _day, _id, pk, _counted in heapq.nsmallest(end, scored)[offset:]:
+    for neg, _day, _id, pk in heapq.nsmallest(end, scored)[offset:]:
         yield -neg, pk
 
 
@@ -186,7 +159,7 @@ def _from_disk(
     from .ranker import iter_batches
 
     name = f"temp.rank_sorted_{next(_SORTS)}"
-    conn.execute(f"CREATE TABLE {name} (neg, day, id, pk, counted)")  # no affinity: as given
+    conn.execute(f"CREATE TABLE {name} (neg, day, id, pk)")  # no affinity: values as given
     cur = conn.cursor()
     cur.row_factory = None
     try:
@@ -195,7 +168,7 @@ def _from_disk(
             # commit writes a journal page and a table page (8 GB for a million papers).
             conn.execute("SAVEPOINT rank_sort")
             try:
-                conn.executemany(f"INSERT INTO {name} VALUES (?, ?, ?, ?, ?)", batch)
+                conn.executemany(f"INSERT INTO {name} VALUES (?, ?, ?, ?)", batch)
             except BaseException:
                 conn.execute("ROLLBACK TO rank_sort")
                 raise
