@@ -145,3 +145,33 @@ def test_a_killed_first_import_is_rolled_back_and_runs_again(tmp_path, cli):
     assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 200
     conn.execute("INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)")
     conn.close()
+
+
+def test_a_second_import_waits_for_the_first_and_then_runs(tmp_path, monkeypatch):
+    """import and fetch wait for another one writing the store (saying so), the first
+    import into a new store too, though that one can't even be opened meanwhile."""
+    db = tmp_path / "store.db"
+    open_db(db).close()
+    first = _paused_import(db, tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(Path(importer.__file__).parents[2])}
+    second = subprocess.Popen(
+        [sys.executable, "-m", "papertriage", "import", str(KAGGLE), "--db", str(db)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert second.stderr is not None
+        line = second.stderr.readline()  # what it says while it waits
+        assert line.startswith("waiting: another import or fetch is writing the store")
+        assert second.poll() is None
+    finally:
+        first.kill()
+        first.wait()
+    rest = second.communicate(timeout=60)[1]
+    assert second.returncode == 0, rest
+    assert "new 200" in rest
+    conn = open_db(db)
+    assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 200
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()

@@ -38,6 +38,11 @@ class StoreBusyError(StoreError):
     """Another process holds the store's write lock (a long import or fetch)."""
 
 
+class StoreImportingError(StoreBusyError):
+    """The first import into the store holds it (store.db.rollback_journal): it can't
+    even be read until that ends."""
+
+
 class ConfigError(PapertriageError):
     """A config file with an unknown key, a wrong type or invalid YAML."""
 

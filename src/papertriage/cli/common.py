@@ -293,20 +293,38 @@ def say_pending(conn: sqlite3.Connection) -> None:
         )
 
 
-def wait_for_store(conn: sqlite3.Connection, quiet: bool = False) -> None:
-    """For import and fetch: wait for another one writing the store, saying so once
-    (unless quiet)."""
+def open_for_writing(db: Path | None, quiet: bool = False) -> sqlite3.Connection:
+    """For import and fetch: the store (created if missing), once no other import or
+    fetch is writing it: they wait for one, saying so once (unless quiet). Even the
+    first import into a new store, which nobody can open while it runs."""
+    import time
+
+    from ..errors import StoreImportingError
     from ..store.db import wait_for_writer
     from ..store.userdata import USER_WAIT_S
 
+    said: list[bool] = []
+
     def say() -> None:
-        if not quiet:
+        if not quiet and not said:
             err_console().print(
                 "waiting: another import or fetch is writing the store (Ctrl-C to stop)",
                 markup=False,
             )
+        said.append(True)
 
+    while True:
+        try:
+            conn = open_store(db, create=True)
+            break
+        except StoreImportingError:
+            say()
+            time.sleep(FIRST_IMPORT_POLL_S)
     wait_for_writer(conn, USER_WAIT_S, say)
+    return conn
+
+
+FIRST_IMPORT_POLL_S = 1.0  # how often a waiting import or fetch tries the store again
 
 
 def open_store(db: Path | None, create: bool = False) -> sqlite3.Connection:

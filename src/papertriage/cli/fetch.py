@@ -16,8 +16,8 @@ from .common import (
     app,
     err_console,
     handle_errors,
+    open_for_writing,
     open_store,
-    wait_for_store,
     wants_json,
 )
 from .completion import complete_values
@@ -279,8 +279,7 @@ def _run(
 
     check_writable(db_path(db))  # before the lock file is made there, and any run row
     with fetch_lock(db_path(db), wait, waiting):
-        conn = open_store(db, create=True)
-        wait_for_store(conn, quiet)  # an import writing the store: wait for it
+        conn = open_for_writing(db, quiet)  # an import writing the store: wait for it
         progress = _Quiet() if quiet else _progress(console)
         with Fetcher(settings.http, on_wait=progress.waiting) as fetcher, progress:
             report = run_fetch(conn, listings, fetcher, progress, refresh, after)

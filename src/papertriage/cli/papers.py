@@ -18,8 +18,8 @@ from .common import (
     app,
     err_console,
     handle_errors,
+    open_for_writing,
     open_store,
-    wait_for_store,
 )
 from .options import (
     Filters,
@@ -59,8 +59,7 @@ def import_(
     path = db_path(db)
     new, was_file, dirs = is_new(path), path.exists(), missing_dirs(path)
     with handle_errors():
-        conn = open_store(db, create=True)
-        wait_for_store(conn)  # another import: wait for it, saying so
+        conn = open_for_writing(db)  # another import: wait for it, saying so
     for name in files:
         try:
             with handle_errors(), _progress(name) as progress:

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 
 from ..atomicfile import parent_dir, private_dir
-from ..errors import StoreBusyError, StoreError
+from ..errors import StoreBusyError, StoreError, StoreImportingError
 from . import migrations
 
 TYPE_CHECKING = False
@@ -162,7 +162,7 @@ def connect(path: StrPath, readonly: bool = False) -> sqlite3.Connection:
         conn.close()
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if first_import and code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-            raise StoreBusyError(
+            raise StoreImportingError(
                 f"{path}: the first import into this store is writing it; try again when it ends"
             ) from None
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
