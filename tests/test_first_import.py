@@ -18,26 +18,13 @@ from papertriage.errors import StoreBusyError
 from papertriage.importer.run import import_file
 from papertriage.store import db as store_db
 from papertriage.store.db import connect, open_db
+from test_scale import KILLABLE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KAGGLE = FIXTURES / "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"
 
 # An import that stops after its first batch is written (a marker file says so).
-PAUSED = """
-import sys, time
-import papertriage.importer.run as importer
-from papertriage.store.ingest import Ingest
-importer.BULK_MIN_BYTES = 0
-add, marker = Ingest.add, sys.argv[1] + ".batch"
-def slow_add(self, batch):
-    add(self, batch)
-    open(marker, "w").close()
-    time.sleep(60)
-Ingest.add = slow_add
-sys.argv = ["papertriage", "import", sys.argv[2], "--db", sys.argv[1]]
-from papertriage.cli.app import main
-main()
-"""
+PAUSED = KILLABLE
 
 
 def _journal_mode(db: Path) -> str:
@@ -57,18 +44,25 @@ def _paused_import(db: Path, tmp_path: Path) -> subprocess.Popen:
     return proc
 
 
-def test_first_bulk_import_writes_no_log_and_leaves_wal_mode(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "BULK_MIN_BYTES", 0)
-    db = tmp_path / "store.db"
-    conn = open_db(db)
-    modes = []
+@pytest.fixture
+def modes(monkeypatch) -> list[str]:
+    """The journal mode each write transaction begins in."""
+    seen: list[str] = []
     begin = store_db.transaction.__enter__
 
-    def watch(self):  # the journal mode the import's transaction runs in
-        modes.append(self.conn.execute("PRAGMA journal_mode").fetchone()[0])
+    def watch(self):
+        seen.append(self.conn.execute("PRAGMA journal_mode").fetchone()[0])
         return begin(self)
 
     monkeypatch.setattr(store_db.transaction, "__enter__", watch)
+    return seen
+
+
+def test_first_bulk_import_writes_no_log_and_leaves_wal_mode(tmp_path, monkeypatch, modes):
+    monkeypatch.setattr(importer, "BULK_MIN_BYTES", 0)
+    db = tmp_path / "store.db"
+    conn = open_db(db)
+    modes.clear()  # opening's own transactions
     import_file(conn, str(KAGGLE))
     assert modes == ["delete"]
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -79,7 +73,7 @@ def test_first_bulk_import_writes_no_log_and_leaves_wal_mode(tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("case", ["has papers", "open elsewhere", "small file"])
-def test_the_wal_stays_where_someone_could_read(tmp_path, monkeypatch, case):
+def test_the_wal_stays_where_someone_could_read(tmp_path, monkeypatch, modes, case):
     db = tmp_path / "store.db"
     conn = open_db(db)
     if case == "has papers":
@@ -87,14 +81,6 @@ def test_the_wal_stays_where_someone_could_read(tmp_path, monkeypatch, case):
     other = open_db(db) if case == "open elsewhere" else None
     if case != "small file":
         monkeypatch.setattr(importer, "BULK_MIN_BYTES", 0)
-    modes = []
-    begin = store_db.transaction.__enter__
-
-    def watch(self):
-        modes.append(self.conn.execute("PRAGMA journal_mode").fetchone()[0])
-        return begin(self)
-
-    monkeypatch.setattr(store_db.transaction, "__enter__", watch)
     import_file(conn, str(FIXTURES / "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"))
     assert modes and set(modes) == {"wal"}
     if other:
