@@ -268,3 +268,47 @@ def test_bulk_import_gives_the_connection_back_as_it_was(corpus, conn, monkeypat
     assert conn.execute("SELECT v FROM papers_fts_config WHERE k = 'hashsize'").fetchone()[0] == (
         1024 * 1024
     )
+
+
+@pytest.mark.parametrize("where", ["in the store", "in the file"])
+def test_a_bulk_import_builds_the_title_index_when_a_merge_reads_it(tmp_path, monkeypatch, where):
+    """The title-key index is dropped for a big import like the other deferred ones, and
+    built at the first look-up by title (a provisional paper in the store or in the file),
+    so those merges stay index look-ups: the same store as the row path's."""
+    page = FIXTURES / "hf_page/papers_page_text_2025-12-15_first28.txt"
+    listing = tmp_path / "listing.json"
+    items = json.loads((FIXTURES / "hf_daily/2025-10-30.json").read_text())
+    item = items[0]
+    item["paper"].update(id="2510.13928", title='LLMs Can Get "Brain Rot"!')
+    item["title"] = item["paper"]["title"]
+    listing.write_text(json.dumps(items))
+    built = []
+    need = bulkload.DeferredIndex.need
+
+    def spy(self, name):
+        had = name in self.indexes
+        need(self, name)
+        built.append((name, had))
+
+    monkeypatch.setattr(bulkload.DeferredIndex, "need", spy)
+    monkeypatch.setattr(bulkload, "RECORD_BYTES", 1)  # every file counts as big
+    stores = {}
+    for bulk in (False, True):
+        db = tmp_path / f"{bulk}.db"
+        if where == "in the store":
+            load(db, page, False, monkeypatch)
+            load(db, listing, bulk, monkeypatch)
+        else:
+            load(db, listing, False, monkeypatch)
+            load(db, page, bulk, monkeypatch)
+        stores[bulk] = snapshot(db)
+        conn = open_db(db)
+        aliases = conn.execute("SELECT alias, paper_id FROM aliases ORDER BY alias").fetchall()
+        stores[bulk]["aliases"] = [tuple(r) for r in aliases]
+        conn.close()
+    assert stores[True] == stores[False]
+    if where == "in the store":  # the pasted paper took its real id
+        assert "2510.13928" in [pid for _alias, pid in stores[True]["aliases"]]
+    assert (bulkload.TITLE_INDEX, True) in built  # built on first need, not at the end
+    names = {name for name, _ in stores[True]["indexes"]}
+    assert bulkload.TITLE_INDEX in names

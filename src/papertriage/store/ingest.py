@@ -250,6 +250,10 @@ class Ingest:
     def _title_match(self, key: str, provisional_only: bool) -> str | None:
         if not key:
             return None
+        if self.index is not None:  # a bulk import drops the title-key index until read
+            from .bulkload import TITLE_INDEX
+
+            self.index.need(TITLE_INDEX)
         extra = " AND id LIKE 'prov:%'" if provisional_only else ""
         row = self.conn.execute(
             f"SELECT id FROM papers WHERE title_key = ?{extra} ORDER BY id LIKE 'prov:%' LIMIT 1",
