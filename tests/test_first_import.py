@@ -46,12 +46,15 @@ def _paused_import(db: Path, tmp_path: Path) -> subprocess.Popen:
 
 @pytest.fixture
 def modes(monkeypatch) -> list[str]:
-    """The journal mode each write transaction begins in."""
+    """The journal mode each write transaction begins in (with the synchronous level
+    each needs against a power cut: NORMAL for the WAL, FULL for a rollback journal)."""
     seen: list[str] = []
     begin = store_db.transaction.__enter__
 
     def watch(self):
-        seen.append(self.conn.execute("PRAGMA journal_mode").fetchone()[0])
+        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        sync = self.conn.execute("PRAGMA synchronous").fetchone()[0]
+        seen.append(mode if (mode, sync) in (("wal", 1), ("delete", 2)) else f"{mode} {sync}")
         return begin(self)
 
     monkeypatch.setattr(store_db.transaction, "__enter__", watch)
@@ -66,6 +69,7 @@ def test_first_bulk_import_writes_no_log_and_leaves_wal_mode(tmp_path, monkeypat
     import_file(conn, str(KAGGLE))
     assert modes == ["delete"]
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL again
     assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 200
     assert not Path(f"{db}-journal").exists()
     conn.close()
