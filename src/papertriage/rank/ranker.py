@@ -91,7 +91,9 @@ class Ranker:
         for batch in _batches(sorted(lengths)):
             span = batch[-1] - batch[0] + 1
             scratch = len(batch) < SCRATCH_BELOW or len(batch) * 20 < span
-            view: Any = self.scratch() if scratch else MainView(self.conn, batch[0], batch[-1])
+            view: Any = (
+                self.scratch_table() if scratch else MainView(self.conn, batch[0], batch[-1])
+            )
             try:
                 if scratch:
                     view.add_papers(batch)
@@ -108,7 +110,7 @@ class Ranker:
             self.release()
         return out
 
-    def scratch(self) -> Scratch:
+    def scratch_table(self) -> Scratch:
         """The one scratch table of this ranker's batches, emptied after each. One per
         batch, dropped after it, failed once a streamed selection (stream_where) was
         still being read: SQLite refuses a DROP then ("database table is locked")."""
