@@ -494,3 +494,50 @@ def test_popularity_is_a_tie_breaker_once_there_are_kept_papers(store):
     [up] = [c for c in expl.contributions if c.part == "upvotes"]
     assert up.points == pytest.approx(math.log10(501) / 4)
     assert "x 1/(1 + 1 x 3 kept) (a tie-breaker once you have kept papers)" in up.why
+
+
+def test_a_feedback_paper_is_scored_as_if_the_model_had_not_seen_it(store):
+    """Leave one out: a paper you tagged (or kept, or skipped) does not match itself.
+    Its side of the model is taken over the other papers of that side only."""
+    from papertriage.rank import learned
+
+    quant = category_ids(store, "quant-ph")
+    keep(store, quant[:6])
+    keep(store, quant[6:8], "skip")
+    model = Ranker(store, profile(learned=5)).model
+    assert model is not None
+    assert {f.id for f in model.kept + model.skipped} == set(quant[:8])
+    assert set(model.own) == {f.pk for f in model.kept + model.skipped}
+    counts, total_df = model.counts, learned.store_sample(store)
+    stop = {t for t, w in model.idf.items() if w == 0.0}
+    for leave in (model.kept[0], model.skipped[0]):
+        kept = [f for f in model.kept if f is not leave]
+        skip = [f for f in model.skipped if f is not leave]
+        without, _ = learned._weights(counts, kept, skip, 0.5, *total_df, stop)
+        own = model.own[leave.pk]
+        assert own and all(
+            t.weight - own[t.stem] == pytest.approx(without.get(t.stem, 0.0), abs=1e-12)
+            for t in model.terms
+            if t.stem in own
+        )
+
+
+def test_a_tagged_paper_ranks_below_its_own_copy(store, cli, cli_json):
+    """A tag alone makes a paper weak feedback, not a decision: rank still lists it,
+    but its learned points come from the other papers you kept, not from itself."""
+    from papertriage.store.userdata import add_tags
+
+    quant = category_ids(store, "quant-ph")
+    add_copies(store, quant[0], {"2601.00009": {}})  # the same text, another id
+    add_tags(store, [quant[0]], ["toread"])
+    every = ("--since", "1990-01-01", "-n", "0", "-f", "json")
+    scores = {p["id"]: p["score"] for p in cli_json("rank", *every)}
+    assert scores["2601.00009"] > scores[quant[0]] + 3  # like the tagged one; it is not
+    expl = cli_json("rank", "--explain", quant[0], "-f", "json")
+    [part] = [c for c in expl["contributions"] if c["part"] == "learned"]
+    assert part["points"] == 0 and "its own words left out" in part["why"]
+    add_tags(store, quant[1:4], ["toread"])  # now it is like three other papers
+    scores = {p["id"]: p["score"] for p in cli_json("rank", *every)}
+    expl = cli_json("rank", "--explain", quant[0], "-f", "json")
+    [part] = [c for c in expl["contributions"] if c["part"] == "learned"]
+    assert part["points"] > 0.1 and expl["score"] == pytest.approx(scores[quant[0]], abs=1e-3)

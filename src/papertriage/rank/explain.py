@@ -77,6 +77,10 @@ def explain_paper(ranker: Ranker, paper: dict[str, Any]) -> Explanation:
     values = ranker.parts(paper, text)
     for name, value in zip(PARTS[1:], values[1:], strict=True):
         out.contributions += _lines(ranker, paper, name, value, shares, words)
+    if found is not None and ranker.model and found[0] in ranker.model.own:
+        for c in out.contributions:
+            if c.part == "learned":
+                c.why += "; its own words left out (the model learns from this paper)"
     out.score = ranker.total(paper, text)
     return out
 

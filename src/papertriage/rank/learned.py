@@ -22,7 +22,9 @@ a paper: the weights of those terms found in its title
 (times ``TITLE``) and its abstract are summed, and the sum multiplied by BM25's
 saturation of one occurrence for the paper's length. The result is divided by the median
 of the kept papers', so a paper scores 1.0 when it is as close to them as a typical kept
-paper; the profile's ``learned`` weight turns that into points.
+paper; the profile's ``learned`` weight turns that into points. A feedback paper itself
+is scored leaving itself out (``Model.own``): its side's mean is taken over the other
+papers of that side, so a paper just tagged does not top the ranking by matching itself.
 
 The TF-IDF vectors of the feedback papers are kept too, to show in an explanation which
 kept papers a paper is most like.
@@ -107,6 +109,10 @@ class Model:
     skipped: list[FeedbackPaper]
     counts: dict[int, dict[str, float]] = field(default_factory=dict)  # pk -> term counts
     idf: dict[str, float] = field(default_factory=dict)
+    # Leave one out: each feedback paper's own part of the weights (pk -> term -> weight)
+    # and of its raw score before the length factor, taken off its own score.
+    own: dict[int, dict[str, float]] = field(default_factory=dict)
+    own_raw: dict[int, float] = field(default_factory=dict)
     _vectors: dict[int, dict[str, float]] | None = None
 
     @property
@@ -194,17 +200,44 @@ def fit(
         counts[pk][term] = counts[pk].get(term, 0.0) + weight * n
         columns[pk, col].add(term)
     stop = {t for terms in Stemmer(conn).tokens(STOP_WORDS).values() for t in terms[:1]}
-    terms = _strongest(conn, _weights(counts, kept, skip, skipped, total, df, stop))
+    weights, fitted = _weights(counts, kept, skip, skipped, total, df, stop)
+    terms = _strongest(conn, weights)
     idf = {t: math.log((1 + total) / (1 + d)) + 1.0 for t, d in df.items() if d * 2 <= total}
     idf.update({t: 0.0 for t, d in df.items() if d * 2 > total})  # says nothing
     idf[""] = math.log(1 + total) + 1.0  # a term the sample never saw
     idf.update(dict.fromkeys(stop, 0.0))
     model = Model(terms, 1.0, kept, skip, counts, idf)
-    # What raw_scores would give the kept papers (the same terms, found the same way).
+    # What raw_scores would give the kept papers (the same terms, found the same way),
+    # their own part included: the scale of the model as it is.
     values = sorted(_raw_from_terms(model, f, columns) for f in kept)
+    _leave_one_out(model, fitted, columns)
     median = values[len(values) // 2] if values else 0.0
     model.scale = median if median > 0 else 1.0
     return model
+
+
+def _leave_one_out(model: Model, fitted: _Fitted, columns: dict[tuple[int, str], set[str]]) -> None:
+    """Fill ``model.own``: what each feedback paper's score loses when its side of the
+    model (the kept or the skipped papers' mean) is taken over the others of that side
+    only, as if the model had been fitted without it (the terms and the scale stay)."""
+    chosen = {t.stem for t in model.terms}
+    idf = fitted.idf
+    for group, side in ((model.kept, fitted.kept), (model.skipped, fitted.skipped)):
+        n = sum(f.strength for f in group)
+        for f in group:
+            coef, vec = fitted.papers[f.pk]
+            rest = n - f.strength
+            stretch = n / rest if rest > 1e-9 else 0.0  # nobody else on its side: 0
+            own = {}
+            for t in chosen.intersection(vec):  # in weight space: x idf
+                whole = side[t] * idf[t]
+                own[t] = whole - (whole - coef * vec[t] * idf[t]) * stretch
+            title, abstract = columns[f.pk, "title"], columns[f.pk, "abstract"]
+            model.own[f.pk] = own
+            model.own_raw[f.pk] = sum(
+                w * ((TITLE if t in title else 0.0) + (1.0 if t in abstract else 0.0))
+                for t, w in own.items()
+            )
 
 
 def sample_keys(conn: sqlite3.Connection) -> range:
@@ -258,6 +291,17 @@ def store_sample(conn: sqlite3.Connection) -> tuple[int, dict[str, int]]:
     return total, df
 
 
+@dataclass
+class _Fitted:
+    """What _weights summed, kept for leaving a paper out: each side's sums (before
+    the last idf), and each feedback paper's coefficient and TF-IDF vector."""
+
+    idf: dict[str, float]
+    kept: dict[str, float]
+    skipped: dict[str, float]
+    papers: dict[int, tuple[float, dict[str, float]]]
+
+
 def _weights(
     counts: dict[int, dict[str, float]],
     kept: list[FeedbackPaper],
@@ -266,9 +310,9 @@ def _weights(
     total: int,
     df: dict[str, int],
     stop: set[str],
-) -> dict[str, float]:
+) -> tuple[dict[str, float], _Fitted]:
     """Term -> weight: (kept papers' mean unit vector - ``skipped`` x the skipped
-    papers') x idf."""
+    papers') x idf; and the sums it was made of."""
     unseen = math.log(1 + total) + 1.0
     idf: dict[str, float] = {}  # term -> idf, 0 for a term left out (filled as met)
     for f in kept + skip:
@@ -280,9 +324,11 @@ def _weights(
                     0.0 if left_out else (math.log((1 + total) / (1 + d)) + 1.0 if d else unseen)
                 )
 
-    out: dict[str, float] = defaultdict(float)
+    sides: list[dict[str, float]] = []
+    papers: dict[int, tuple[float, dict[str, float]]] = {}
     for group, sign in ((kept, 1.0), (skip, -skipped)):
         n = sum(f.strength for f in group)
+        side: dict[str, float] = defaultdict(float)
         for f in group:
             vec = {
                 t: (1.0 + math.log(c) if c >= 1 else c) * idf[t]
@@ -290,9 +336,15 @@ def _weights(
                 if idf[t]
             }
             norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
+            coef = sign * f.strength / norm / n
+            papers[f.pk] = (coef, vec)
             for t, x in vec.items():
-                out[t] += sign * f.strength * x / norm / n
-    return {t: w * idf[t] for t, w in out.items()}
+                side[t] += coef * x
+        sides.append(side)
+    plus, minus = sides
+    out = {t: (w + minus.get(t, 0.0)) * idf[t] for t, w in plus.items()}
+    out.update((t, w * idf[t]) for t, w in minus.items() if t not in plus)
+    return out, _Fitted(idf, plus, minus, papers)
 
 
 def vector(tf: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
@@ -350,19 +402,36 @@ def queries(model: Model) -> list[tuple[str, float]]:
 def raw_scores(view: Any, model: Model, lengths: dict[int, int]) -> dict[int, float]:
     """Raw learned scores of the papers of a view that are in ``lengths`` (pk -> length).
 
-    The sums run in SQLite (view.weighted_sums): a 1M-paper store is many postings."""
+    The sums run in SQLite (view.weighted_sums): a 1M-paper store is many postings.
+    A feedback paper's own part of the model is taken off its score (``Model.own``)."""
     sums = view.weighted_sums(queries(model))
-    return {pk: x * length_factor(lengths[pk]) for pk, x in sums.items() if pk in lengths}
+    own = model.own_raw
+    return {
+        pk: _less(x, own.get(pk)) * length_factor(lengths[pk])
+        for pk, x in sums.items()
+        if pk in lengths
+    }
+
+
+def _less(x: float, own: float | None) -> float:
+    """x without a feedback paper's own part (0 where only that part was left: no
+    rounding crumbs to sort on)."""
+    if own is None:
+        return x
+    rest = x - own
+    return 0.0 if abs(rest) <= 1e-9 * max(abs(x), 1.0) else rest
 
 
 def term_shares(view: Any, model: Model, pk: int, length: int) -> dict[str, float]:
     """For one paper: each term's part of its raw score (for explanations)."""
     out: dict[str, float] = {}
     factor = length_factor(length)
+    own = model.own.get(pk, {})
     for term in model.terms:
         x = (TITLE if pk in view.hits(f"title : {term.query}") else 0.0) + (
             1.0 if pk in view.hits(f"abstract : {term.query}") else 0.0
         )
-        if x:
-            out[term.stem] = term.weight * x * factor
+        weight = _less(term.weight, own.get(term.stem))
+        if x and weight:
+            out[term.stem] = weight * x * factor
     return out
