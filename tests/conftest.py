@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,28 @@ def cli_json(cli):
         return json.loads(result.stdout)
 
     return run
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+@pytest.fixture
+def stored(tmp_path_factory, db_file) -> Callable[[str, Callable[[Path], object]], Path]:
+    """A store built once per test process and copied for each test, at ``db_file``:
+    ``stored(name, build)`` runs ``build(path)`` the first time a ``name`` is asked for
+    (it must write only the store at ``path``), then copies that file. For fixtures that
+    import the same files for every test of a module."""
+
+    def get(name: str, build: Callable[[Path], object]) -> Path:
+        template = _TEMPLATES.get(name)
+        if template is None:
+            template = tmp_path_factory.mktemp("template") / "papers.db"
+            build(template)
+            _TEMPLATES[name] = template
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal"):  # a WAL left by the last writer holds pages too
+            if Path(f"{template}{suffix}").exists():
+                shutil.copyfile(f"{template}{suffix}", f"{db_file}{suffix}")
+        return db_file
+
+    return get

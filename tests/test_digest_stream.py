@@ -21,6 +21,7 @@ from papertriage.digest.build import (
 from papertriage.export.writers import MarkdownOptions
 from papertriage.rank import ranking as rank
 from papertriage.rank.ranking import score_papers
+from papertriage.store.db import open_db
 from papertriage.store.queries import list_papers
 from papertriage.store.userdata import tags_for
 
@@ -58,11 +59,24 @@ def markdown(digest: Digest) -> str:
 
 
 @pytest.fixture
-def day(cli, fixture_path, conn):
-    for name in (HF, KAGGLE):
-        result = cli("import", fixture_path(name))
-        assert result.exit_code == 0, result.output
-    conn.execute("INSERT INTO tags (paper_id, tag, created) VALUES ('0704.0002', 'graphs', '')")
+def conn(cli, fixture_path, stored):
+    """The store of the day, opened (this module's own: it is built before it opens)."""
+
+    def build(db):
+        for name in (HF, KAGGLE):
+            result = cli("import", fixture_path(name), "--db", db)
+            assert result.exit_code == 0, result.output
+        c = open_db(db)
+        c.execute("INSERT INTO tags (paper_id, tag, created) VALUES ('0704.0002', 'graphs', '')")
+        c.close()
+
+    c = open_db(stored("digest-stream", build))
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def day(conn):
     return latest_day(conn)
 
 

@@ -20,41 +20,44 @@ KAGGLE = "arxiv_kaggle/arxiv-metadata-oai-snapshot_head200.jsonl"
 
 
 @pytest.fixture
-def store(cli, fixture_path, db_file, tmp_path):
-    for name in (HF, KAGGLE):
-        assert cli("import", fixture_path(name)).exit_code == 0
-    # Papers whose BibTeX keys collide (same first author, year and first title word),
-    # and one whose suffixed key would be another paper's plain key.
-    same = [
-        {
-            "id": f"2301.0{n:04d}",
-            "title": title,
-            "abstract": f"About engines, part {n}.",
-            "authors": ["Ada Lovelace"],
-            "published": "2023-01-05",
-            "primary_category": "cs.LG",
-        }
-        for n, title in enumerate(
-            ["Engines of thought", "Engines II", "Engines, again", "Engines for all"]
+def store(cli, fixture_path, stored):
+    def build(db):
+        for name in (HF, KAGGLE):
+            assert cli("import", fixture_path(name), "--db", db).exit_code == 0
+        # Papers whose BibTeX keys collide (same first author, year and first title
+        # word), and one whose suffixed key would be another paper's plain key.
+        same = [
+            {
+                "id": f"2301.0{n:04d}",
+                "title": title,
+                "abstract": f"About engines, part {n}.",
+                "authors": ["Ada Lovelace"],
+                "published": "2023-01-05",
+                "primary_category": "cs.LG",
+            }
+            for n, title in enumerate(
+                ["Engines of thought", "Engines II", "Engines, again", "Engines for all"]
+            )
+        ]
+        same.append(
+            {
+                "id": "2301.09999",
+                "title": "Enginesa",
+                "abstract": "More engines.",
+                "authors": ["Ada Lovelace"],
+                "published": "2023-02-01",
+                "primary_category": "cs.LG",
+            }
         )
-    ]
-    same.append(
-        {
-            "id": "2301.09999",
-            "title": "Enginesa",
-            "abstract": "More engines.",
-            "authors": ["Ada Lovelace"],
-            "published": "2023-02-01",
-            "primary_category": "cs.LG",
-        }
-    )
-    path = tmp_path / "same.json"
-    path.write_text(json.dumps(same))
-    assert cli("import", path).exit_code == 0
-    tags = [("2301.00001", "later"), ("2301.00001", "ml"), ("2301.00002", "ml")]
-    for pid, tag in tags:
-        assert cli("tag", pid, tag).exit_code == 0
-    assert cli("tag", "--where", "graph", "graphs", "--yes").exit_code == 0
+        path = db.parent / "same.json"
+        path.write_text(json.dumps(same))
+        assert cli("import", path, "--db", db).exit_code == 0
+        tags = [("2301.00001", "later"), ("2301.00001", "ml"), ("2301.00002", "ml")]
+        for pid, tag in tags:
+            assert cli("tag", pid, tag, "--db", db).exit_code == 0
+        assert cli("tag", "--where", "graph", "graphs", "--yes", "--db", db).exit_code == 0
+
+    stored("export-stream", build)
     return cli
 
 

@@ -106,11 +106,13 @@ def run_fast(argv):
 
 
 @pytest.fixture
-def store(cli, fixture_path, db_file):
-    for rel in (KAGGLE, HF):
-        assert cli("import", fixture_path(rel)).exit_code == 0
-    cli("tag", "0704.0001", "keep")
-    return db_file
+def store(cli, fixture_path, stored):
+    def build(db):
+        for rel in (KAGGLE, HF):
+            assert cli("import", fixture_path(rel), "--db", db).exit_code == 0
+        assert cli("tag", "0704.0001", "keep", "--db", db).exit_code == 0
+
+    return stored("startup", build)
 
 
 @pytest.mark.parametrize(
