@@ -492,8 +492,8 @@ def test_popularity_is_a_tie_breaker_once_there_are_kept_papers(store):
     assert then["2601.00002"] > then["2601.00001"] + 2  # taste leads
     expl = explain(store, "2601.00001", prof)
     [up] = [c for c in expl.contributions if c.part == "upvotes"]
-    assert up.points == pytest.approx(math.log10(501) / 4)
-    assert "x 1/(1 + 1 x 3 kept) (a tie-breaker once you have kept papers)" in up.why
+    assert up.points == pytest.approx(math.log10(501) / 13)
+    assert "x 1/(1 + 4 x 3 kept) (a tie-breaker once you have kept papers)" in up.why
 
 
 def test_a_feedback_paper_is_scored_as_if_the_model_had_not_seen_it(store):

@@ -49,7 +49,7 @@ class Profile:
     cross_list: float = 0.5
     upvotes: float = 1.0
     stars: float = 0.5
-    tiebreak: float = 1.0
+    tiebreak: float = 4.0
     recency: float = 1.0
     half_life: float = 7.0
     learned: float = 5.0
