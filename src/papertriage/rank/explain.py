@@ -74,13 +74,10 @@ def explain_paper(ranker: Ranker, paper: dict[str, Any]) -> Explanation:
             if ranker.model:
                 shares = learned.term_shares(s, ranker.model, pk, length)
                 out.similar = _similar(ranker, s, pk, words)
+    own = found is not None and ranker.model is not None and found[0] in ranker.model.own
     values = ranker.parts(paper, text)
     for name, value in zip(PARTS[1:], values[1:], strict=True):
-        out.contributions += _lines(ranker, paper, name, value, shares, words)
-    if found is not None and ranker.model and found[0] in ranker.model.own:
-        for c in out.contributions:
-            if c.part == "learned":
-                c.why += "; its own words left out (the model learns from this paper)"
+        out.contributions += _lines(ranker, paper, name, value, shares, words, own)
     out.score = ranker.total(paper, text)
     return out
 
@@ -107,7 +104,9 @@ def _lines(
     value: float,
     terms: dict[str, float],
     words: dict[str, str],
+    own: bool,
 ) -> list[Contribution]:
+    """The contributions of one part; ``own``: the paper is one the model learns from."""
     p = ranker.profile
     if part == "authors":
         return [
@@ -135,7 +134,7 @@ def _lines(
         why = f"{day}, {max(0, age)} days old: {p.recency:g} x 0.5^({max(0, age)}/{p.half_life:g})"
         return [Contribution(part, value, why)]
     if part == "learned":
-        return [Contribution(part, value, _learned_why(ranker, value, terms, words))]
+        return [Contribution(part, value, _learned_why(ranker, value, terms, words, own))]
     return []
 
 
@@ -157,7 +156,7 @@ def _as(written: str, name: str) -> str:
 
 
 def _learned_why(
-    ranker: Ranker, value: float, terms: dict[str, float], words: dict[str, str]
+    ranker: Ranker, value: float, terms: dict[str, float], words: dict[str, str], own: bool
 ) -> str:
     p, model = ranker.profile, ranker.model
     if not p.learned:
@@ -178,7 +177,8 @@ def _learned_why(
     if model.skipped:
         minus = sum(v for v in points.values() if v < 0)
         sides += f", of your {len(model.skipped)} skipped {minus:+.2f}"
-    return f"{like:.2f} x {p.learned:g}: {what}; {sides}" + (f"; words: {shown}" if shown else "")
+    why = f"{like:.2f} x {p.learned:g}: {what}; {sides}" + (f"; words: {shown}" if shown else "")
+    return why + ("; its own words left out (the model learns from this paper)" if own else "")
 
 
 def _similar(ranker: Ranker, s: Scratch, pk: int, words: dict[str, str]) -> list[Similar]:

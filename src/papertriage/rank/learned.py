@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,12 +237,8 @@ def _leave_one_out(model: Model, fitted: _Fitted, columns: dict[tuple[int, str],
             for t in chosen.intersection(vec):  # in weight space: x idf
                 whole = side[t] * idf[t]
                 own[t] = whole - (whole - coef * vec[t] * idf[t]) * stretch
-            title, abstract = columns[f.pk, "title"], columns[f.pk, "abstract"]
             model.own[f.pk] = own
-            model.own_raw[f.pk] = sum(
-                w * ((TITLE if t in title else 0.0) + (1.0 if t in abstract else 0.0))
-                for t, w in own.items()
-            )
+            model.own_raw[f.pk] = _found_sum(own.items(), f.pk, columns)
 
 
 def sample_keys(conn: sqlite3.Connection) -> range:
@@ -377,15 +374,24 @@ def _strongest(conn: sqlite3.Connection, weights: dict[str, float]) -> list[Term
 def _raw_from_terms(
     model: Model, paper: FeedbackPaper, columns: dict[tuple[int, str], set[str]]
 ) -> float:
-    title, abstract = columns[paper.pk, "title"], columns[paper.pk, "abstract"]
     n = len(paper.title) + len(paper.abstract)
+    terms = ((t.stem, t.weight) for t in model.terms)
+    return _found_sum(terms, paper.pk, columns) * length_factor(n)
+
+
+def _found_sum(
+    weights: Iterable[tuple[str, float]], pk: int, columns: dict[tuple[int, str], set[str]]
+) -> float:
+    """What a feedback paper's title and abstract hits of these (stem, weight) give
+    before the length factor: as raw_scores' queries find them (``queries``)."""
+    title, abstract = columns[pk, "title"], columns[pk, "abstract"]
     total = 0.0
-    for term in model.terms:
-        if term.stem in title:
-            total += term.weight * TITLE
-        if term.stem in abstract:
-            total += term.weight
-    return total * length_factor(n)
+    for stem, weight in weights:
+        if stem in title:
+            total += weight * TITLE
+        if stem in abstract:
+            total += weight
+    return total
 
 
 def length_factor(length: int) -> float:
